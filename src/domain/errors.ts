@@ -38,6 +38,7 @@ export const errorCatalogue = {
     message: 'Specified api is not found, please check your url and method.',
   },
   RequestEntityTooLarge: { httpStatus: 413, message: 'The request body is too large.' },
+  RequestHeaderFieldsTooLarge: { httpStatus: 431, message: 'The request line or headers are too large.' },
   ServerError: { httpStatus: 500, message: 'ServerError' },
   ServiceUnavailable: { httpStatus: 503, message: 'The service is shutting down; retry on another node.' },
 } as const satisfies Record<string, { httpStatus: number; message: string }>;

@@ -31,13 +31,17 @@ export type Dialect = 'sqlite' | 'postgres';
 /**
  * What differs between the backends, in one place. Each flag says why.
  */
-export const capabilities: Record<Dialect, { skipLocked: boolean; lockForClaim: string }> = {
+export const capabilities: Record<
+  Dialect,
+  { skipLocked: boolean; lockForClaim: string; advisoryLocks: boolean }
+> = {
   // SQLite has one writer at a time (BEGIN IMMEDIATE), so a claim cannot race
   // another claim and there is no row locking to skip.
-  sqlite: { skipLocked: false, lockForClaim: '' },
+  sqlite: { skipLocked: false, lockForClaim: '', advisoryLocks: false },
   // PostgreSQL workers claim concurrently; rows another worker holds are skipped
-  // instead of waited on.
-  postgres: { skipLocked: true, lockForClaim: 'FOR UPDATE SKIP LOCKED' },
+  // instead of waited on. A rule over several rows (a tenant's concurrency cap)
+  // needs the claims serialised by a transaction-scoped advisory lock.
+  postgres: { skipLocked: true, lockForClaim: 'FOR UPDATE SKIP LOCKED', advisoryLocks: true },
 };
 
 export interface OpenDatabaseOptions {

@@ -1,0 +1,36 @@
+import type { Caller } from '../../domain/identity.ts';
+import type { AppContext } from '../../services/context.ts';
+import { decodeParams, type Decoded, type ParamSpec, type RawParams } from './params.ts';
+
+export interface SasActionContext<P> {
+  app: AppContext;
+  caller: Caller;
+  params: P;
+}
+
+/** One Sas operation: its name, the RAM actions that authorise it, and a thin handler. */
+export interface SasAction {
+  name: string;
+  /** RAM action names, the primary one first; a policy may grant any of them. */
+  ramActions: string[];
+  run(app: AppContext, caller: Caller, raw: RawParams): Promise<Record<string, unknown>>;
+}
+
+export interface SasActionDefinition<S extends ParamSpec> {
+  name: string;
+  /** The RAM service the cloud documents the operation under; both are accepted in policies. */
+  ramService?: 'yundun-sas' | 'yundun-aegis';
+  params: S;
+  handle(ctx: SasActionContext<Decoded<S>>): Promise<Record<string, unknown>>;
+}
+
+export function defineAction<S extends ParamSpec>(definition: SasActionDefinition<S>): SasAction {
+  const primary = definition.ramService ?? 'yundun-sas';
+  const other = primary === 'yundun-sas' ? 'yundun-aegis' : 'yundun-sas';
+  return {
+    name: definition.name,
+    ramActions: [`${primary}:${definition.name}`, `${other}:${definition.name}`],
+    run: (app, caller, raw) =>
+      definition.handle({ app, caller, params: decodeParams(definition.params, raw) }),
+  };
+}

@@ -1,0 +1,18 @@
+/** The action table of the Sas dialect: every operation Parapet answers. */
+import type { SasAction } from './action.ts';
+import { describeAllGroups, describeCloudCenterInstances } from './operations/hosts.ts';
+import {
+  describeGroupedVul,
+  describeVulDetails,
+  describeVulList,
+  modifyOperateVul,
+} from './operations/vulnerabilities.ts';
+
+export const sasActions: SasAction[] = [
+  describeAllGroups,
+  describeCloudCenterInstances,
+  describeVulList,
+  describeGroupedVul,
+  describeVulDetails,
+  modifyOperateVul,
+];

@@ -1,0 +1,110 @@
+/**
+ * `parapet admin …`: tenants, users, access keys and policies, against the
+ * same store as the server. With --json each command prints one JSON object.
+ */
+import { readFileSync } from 'node:fs';
+import { listAccessKeys, listPrincipals, listTenants } from '../persistence/identity.ts';
+import {
+  createAccessKey,
+  createTenant,
+  createUser,
+  findUser,
+  putPolicy,
+  resolveTenant,
+  revokeAccessKey,
+} from '../services/identity.ts';
+import type { AppContext } from '../services/context.ts';
+
+export interface AdminFlags {
+  tenant?: string | undefined;
+  json?: boolean | undefined;
+}
+
+export const ADMIN_USAGE = `parapet admin — manage tenants, users, access keys and policies
+
+  admin tenant create NAME              a tenant with its root access key
+  admin tenant list
+  admin user create NAME [--tenant ID]  a sub-user (denied everything until given a policy)
+  admin user list [--tenant ID]
+  admin key create USER [--tenant ID]   an access key for a user ('root' is the tenant's root)
+  admin key list [--tenant ID]
+  admin key revoke ACCESS_KEY_ID
+  admin policy put USER FILE.json [--tenant ID]   replaces the user's RAM policy
+
+--tenant takes a tenant id, account id, project id or name (default: the root tenant).
+--json prints exactly one JSON object. Secrets are printed once and stored sealed.`;
+
+function usageError(message: string): Error {
+  return new Error(`${message}\n\n${ADMIN_USAGE}`);
+}
+
+/** Runs one admin command and returns what to print. */
+export async function runAdmin(
+  app: AppContext,
+  words: string[],
+  flags: AdminFlags,
+): Promise<Record<string, unknown>> {
+  const [noun, verb, ...rest] = words;
+  const arg = (index: number, name: string): string => {
+    const value = rest[index];
+    if (value === undefined) throw usageError(`missing ${name}`);
+    return value;
+  };
+  const command = `${noun ?? ''} ${verb ?? ''}`;
+  switch (command) {
+    case 'tenant create':
+      return { ...(await createTenant(app, { name: arg(0, 'NAME') })) };
+    case 'tenant list':
+      return {
+        Tenants: (await listTenants(app.db)).map((t) => ({
+          TenantId: t.id,
+          Name: t.name,
+          AccountId: t.accountId,
+          ProjectId: t.projectId,
+        })),
+      };
+    case 'user create': {
+      const tenant = await resolveTenant(app, flags.tenant);
+      const user = await createUser(app, tenant, arg(0, 'NAME'));
+      return { UserId: user.id, UserName: user.name, TenantId: tenant.id };
+    }
+    case 'user list': {
+      const tenant = await resolveTenant(app, flags.tenant);
+      return {
+        Users: (await listPrincipals(app.db, tenant.id)).map((p) => ({
+          UserId: p.id,
+          UserName: p.name,
+          Root: p.isRoot,
+          HasPolicy: p.policy !== undefined,
+        })),
+      };
+    }
+    case 'key create': {
+      const tenant = await resolveTenant(app, flags.tenant);
+      return { ...(await createAccessKey(app, await findUser(app, tenant, arg(0, 'USER')))) };
+    }
+    case 'key list': {
+      const tenant = await resolveTenant(app, flags.tenant);
+      const users = new Map((await listPrincipals(app.db, tenant.id)).map((p) => [p.id, p.name]));
+      return {
+        AccessKeys: (await listAccessKeys(app.db, tenant.id)).map((k) => ({
+          AccessKeyId: k.id,
+          UserName: users.get(k.principalId),
+          Status: k.status,
+          CreatedAt: new Date(k.createdAt).toISOString(),
+        })),
+      };
+    }
+    case 'key revoke':
+      await revokeAccessKey(app, arg(0, 'ACCESS_KEY_ID'));
+      return { AccessKeyId: arg(0, 'ACCESS_KEY_ID'), Status: 'revoked' };
+    case 'policy put': {
+      const tenant = await resolveTenant(app, flags.tenant);
+      const user = await findUser(app, tenant, arg(0, 'USER'));
+      await putPolicy(app, user, readFileSync(arg(1, 'FILE.json'), 'utf8'));
+      return { UserName: user.name, TenantId: tenant.id, Policy: 'replaced' };
+    }
+    default:
+      throw usageError(`unknown admin command "${command.trim()}"`);
+  }
+}

@@ -1,0 +1,83 @@
+/** `parapet <command>`: serve, worker, admin, demo-data. */
+import { parseArgs } from 'node:util';
+import { ParapetError } from '../domain/errors.ts';
+import { ADMIN_USAGE, runAdmin } from './admin.ts';
+import { loadConfig, openApp } from './config.ts';
+import { runDemoData } from './demo-data.ts';
+import { serve } from './serve.ts';
+
+const USAGE = `parapet — a self-hosted security center
+
+  parapet serve [--host 127.0.0.1] [--port 8080] [--data-dir ./data]
+  parapet worker [--data-dir ./data]          a task worker process sharing the store
+  parapet admin …                             tenants, users, keys, policies (parapet admin --help)
+  parapet demo-data --hosts N --vulns M [--seed S] [--tenant ID]
+
+Environment: PARAPET_HOST, PARAPET_PORT, PARAPET_DATA_DIR, PARAPET_DATABASE_URL
+(postgres://… selects PostgreSQL), PARAPET_ROOT_ACCESS_KEY_ID/_SECRET,
+PARAPET_SERVER_KEY, PARAPET_RATE_LIMIT. See README.md.`;
+
+function printResult(result: Record<string, unknown>, json: boolean): void {
+  if (json) {
+    console.log(JSON.stringify(result));
+    return;
+  }
+  for (const [key, value] of Object.entries(result)) {
+    console.log(`${key}: ${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}`);
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      tenant: { type: 'string' },
+      json: { type: 'boolean' },
+      hosts: { type: 'string' },
+      vulns: { type: 'string' },
+      seed: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, ...words] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    console.log(command === 'admin' ? ADMIN_USAGE : USAGE);
+    return;
+  }
+  switch (command) {
+    case 'serve':
+      return serve(values);
+    case 'admin': {
+      const app = await openApp(loadConfig(values));
+      try {
+        printResult(await runAdmin(app, words, values), values.json === true);
+      } finally {
+        await app.db.close();
+      }
+      return;
+    }
+    case 'demo-data': {
+      const app = await openApp(loadConfig(values));
+      try {
+        printResult(await runDemoData(app, values), values.json === true);
+      } finally {
+        await app.db.close();
+      }
+      return;
+    }
+    default:
+      throw new Error(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+try {
+  await main(process.argv.slice(2));
+} catch (err) {
+  const message = err instanceof Error ? err.message : String(err);
+  console.error(err instanceof ParapetError ? `${err.code}: ${message}` : message);
+  process.exitCode = 2;
+}

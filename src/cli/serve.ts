@@ -1,0 +1,64 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildServer } from '../api/server.ts';
+import { sweepRequestGuards } from '../auth/request-guard.ts';
+import { bootstrapRootTenant, type NewTenant } from '../services/identity.ts';
+import { loadConfig, openApp, type ConfigFlags } from './config.ts';
+
+function announceRootTenant(dataDir: string, tenant: NewTenant, keyFromEnv: boolean): void {
+  if (keyFromEnv) {
+    console.log(
+      `Created the root tenant (account ${tenant.AccountId}) with the root access key from the environment.`,
+    );
+    return;
+  }
+  const file = join(dataDir, 'root-credentials.json');
+  writeFileSync(file, `${JSON.stringify(tenant, null, 2)}\n`, { mode: 0o600 });
+  console.log(
+    [
+      'Created the root tenant. Its root access key is shown only this once (also saved, mode 0600, in',
+      `${file}):`,
+      `  AccessKeyId:     ${tenant.AccessKeyId}`,
+      `  AccessKeySecret: ${tenant.AccessKeySecret}`,
+      `  AccountId:       ${tenant.AccountId}`,
+      `  ProjectId:       ${tenant.ProjectId}`,
+    ].join('\n'),
+  );
+}
+
+export async function serve(flags: ConfigFlags): Promise<void> {
+  const config = loadConfig(flags);
+  const app = await openApp(config);
+  const rootKey =
+    config.rootAccessKeyId && config.rootAccessKeySecret
+      ? { AccessKeyId: config.rootAccessKeyId, AccessKeySecret: config.rootAccessKeySecret }
+      : undefined;
+  const created = await bootstrapRootTenant(app, rootKey);
+  if (created) announceRootTenant(config.dataDir, created, rootKey !== undefined);
+
+  const server = buildServer({ app, rateLimitPerSecond: config.rateLimitPerSecond, logger: true });
+  const maintenance = setInterval(() => {
+    sweepRequestGuards(app.db, app.now()).catch((err: unknown) =>
+      server.http.log.error({ err }, 'sweep failed'),
+    );
+  }, 60_000);
+  maintenance.unref();
+
+  await server.http.listen({ host: config.host, port: config.port });
+  console.log(`Parapet is serving on http://${config.host}:${config.port} (store: ${app.db.dialect})`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: no longer accepting work; finishing what is running.`);
+    server.beginShutdown();
+    clearInterval(maintenance);
+    await server.http.close();
+    await app.db.close();
+    process.exit(0);
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => void stop(signal));
+  }
+}
