@@ -5,6 +5,7 @@ import { ADMIN_USAGE, runAdmin } from './admin.ts';
 import { loadConfig, openApp } from './config.ts';
 import { runDemoData } from './demo-data.ts';
 import { serve } from './serve.ts';
+import { runWorker } from './worker.ts';
 
 const USAGE = `parapet — a self-hosted security center
 
@@ -51,6 +52,8 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'serve':
       return serve(values);
+    case 'worker':
+      return runWorker(values);
     case 'admin': {
       const app = await openApp(loadConfig(values));
       try {

@@ -4,6 +4,7 @@ import { buildServer } from '../api/server.ts';
 import { sweepRequestGuards } from '../auth/request-guard.ts';
 import { bootstrapRootTenant, type NewTenant } from '../services/identity.ts';
 import { loadConfig, openApp, type ConfigFlags } from './config.ts';
+import { SHUTDOWN_GRACE_MS, startWorker } from './worker.ts';
 
 function announceRootTenant(dataDir: string, tenant: NewTenant, keyFromEnv: boolean): void {
   if (keyFromEnv) {
@@ -44,6 +45,8 @@ export async function serve(flags: ConfigFlags): Promise<void> {
   }, 60_000);
   maintenance.unref();
 
+  // Tasks run in the server process by default; `parapet worker` adds more workers.
+  const worker = startWorker(app);
   await server.http.listen({ host: config.host, port: config.port });
   console.log(`Parapet is serving on http://${config.host}:${config.port} (store: ${app.db.dialect})`);
 
@@ -55,6 +58,7 @@ export async function serve(flags: ConfigFlags): Promise<void> {
     server.beginShutdown();
     clearInterval(maintenance);
     await server.http.close();
+    await worker.stop({ graceMs: SHUTDOWN_GRACE_MS });
     await app.db.close();
     process.exit(0);
   };

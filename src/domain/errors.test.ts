@@ -5,7 +5,9 @@ import { errorCatalogue, ParapetError } from './errors.ts';
 
 const documented = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
 const documentedCodes = new Set(
-  [...documented.matchAll(/^\| <a id="[^"]+"><\/a>`([^`]+)` \| (\d{3}) \|/gm)].map((m) => `${m[1]} ${m[2]}`),
+  [...documented.matchAll(/^\| <a id="[^"]+"><\/a>`([^`]+)`\s*\| (\d{3})\s*\|/gm)].map(
+    (m) => `${m[1]} ${m[2]}`,
+  ),
 );
 
 test('every catalogued error is documented in docs/errors.md with its HTTP status, and nothing else is', () => {

@@ -84,6 +84,19 @@ function sharedFilter(p: SharedFilters): VulFilter {
   };
 }
 
+/** `TargetType`; Kubernetes components are found in containers (Parapet has no other k8s findings). */
+const TARGET_OF = { uuid: 'host', containerId: 'container', k8s: 'container' } as const satisfies Record<
+  string,
+  VulTarget
+>;
+
+/** `AssetType=ECS,CONTAINER`: one of the two narrows the listing, both (or none) keep everything. */
+function assetTarget(assetTypes: ('ECS' | 'CONTAINER')[] | undefined): VulTarget | undefined {
+  const types = new Set(assetTypes);
+  if (types.size !== 1) return undefined;
+  return types.has('ECS') ? 'host' : 'container';
+}
+
 export const describeVulList = defineAction({
   name: 'DescribeVulList',
   params: {
@@ -165,19 +178,6 @@ export const describeGroupedVul = defineAction({
     };
   },
 });
-
-/** `TargetType`; Kubernetes components are found in containers (Parapet has no other k8s findings). */
-const TARGET_OF = { uuid: 'host', containerId: 'container', k8s: 'container' } as const satisfies Record<
-  string,
-  VulTarget
->;
-
-/** `AssetType=ECS,CONTAINER`: one of the two narrows the listing, both (or none) keep everything. */
-function assetTarget(assetTypes: ('ECS' | 'CONTAINER')[] | undefined): VulTarget | undefined {
-  const types = new Set(assetTypes);
-  if (types.size !== 1) return undefined;
-  return types.has('ECS') ? 'host' : 'container';
-}
 
 export const describeVulDetails = defineAction({
   name: 'DescribeVulDetails',
