@@ -69,24 +69,24 @@ const MAX_PARAMETERS = 32_766;
 
 interface LoadProfile {
   rowsPerTransaction: number;
-  /** Generate the next batch while the database writes this one. */
-  overlap: boolean;
+  /** Batches the database may still be writing while the next one is generated. */
+  writeAhead: number;
   /** Rest after each commit. */
   pauseMs: number;
   insert: (tx: Queryable, table: Table, rows: readonly SqlValue[][], suffix?: string) => Promise<number>;
 }
 
-/** How each backend takes the load. */
+/** How each backend takes the load (1M rows: ~20 s on either, see the commit message). */
 const loadProfiles: Record<Dialect, LoadProfile> = {
-  // One writer at a time per file: transactions of a fraction of a second and
-  // a pause after each, so the server's writers (retrying within busy_timeout)
-  // get the lock. node:sqlite runs on this thread, so there is nothing to
-  // overlap. Multi-row VALUES is the fastest way in.
-  sqlite: { rowsPerTransaction: 10_000, overlap: false, pauseMs: 5, insert: insertValues },
-  // Row locks hold no other writer up, and the server works in its own process
-  // while the next batch is generated. Multi-row VALUES with ~32k parameters is
-  // slow for PostgreSQL to parse; one INSERT … SELECT FROM unnest(arrays) is not.
-  postgres: { rowsPerTransaction: 20_000, overlap: true, pauseMs: 0, insert: insertUnnest },
+  // One writer at a time per file: transactions of ~0.15 s, each followed by a
+  // pause so the server's writers (retrying within busy_timeout) get the lock.
+  // node:sqlite runs on this thread, so there is nothing to overlap.
+  sqlite: { rowsPerTransaction: 10_000, writeAhead: 0, pauseMs: 5, insert: insertValues },
+  // Row locks hold no other writer up, and the server works in its own
+  // processes: two transactions run while the next batch is generated. A
+  // multi-row VALUES of ~32k parameters is slow for PostgreSQL to parse;
+  // INSERT … SELECT FROM unnest(one array per column) is not.
+  postgres: { rowsPerTransaction: 20_000, writeAhead: 1, pauseMs: 0, insert: insertUnnest },
 };
 
 export async function generateDemoData(db: Database, options: DemoDataOptions): Promise<DemoDataSummary> {
@@ -97,7 +97,7 @@ export async function generateDemoData(db: Database, options: DemoDataOptions): 
   if (!Number.isSafeInteger(seed)) throw invalidParameter('Seed', 'must be an integer');
   if (!Number.isFinite(now)) throw invalidParameter('Now', 'must be epoch milliseconds');
   if (vulns > hosts * MAX_VULNS_PER_HOST) {
-    throw invalidParameter('Vulns', `at most ${MAX_VULNS_PER_HOST} per new host; add more hosts`);
+    throw invalidParameter('Vulns', `at most ${MAX_VULNS_PER_HOST} per new host; add hosts`);
   }
   if (!(await db.get('SELECT id FROM tenants WHERE id = ?', [tenantId]))) {
     throw invalidParameter('TenantId', `tenant ${tenantId} does not exist`);
@@ -106,16 +106,13 @@ export async function generateDemoData(db: Database, options: DemoDataOptions): 
   if (hosts === 0) return summary;
 
   const groupIds = await ensureGroups(db, tenantId, now, summary);
-  const plans = await planHosts(db, { tenantId, seed, now, count: hosts, groupIds });
+  const plans = await planHosts(db, { tenantId, seed, now, groupIds }, hosts);
   const progress = (done: number) => onProgress?.(done, hosts + vulns);
-  const hostIds = await insertHosts(db, plans, (done) => progress(done));
+  const hostIds = await insertHosts(db, plans, progress);
   summary.hosts = plans.length;
 
-  const counts = allocate(
-    vulns,
-    plans.map((p) => p.weight),
-    MAX_VULNS_PER_HOST,
-  );
+  const weights = plans.map((p) => p.weight);
+  const counts = allocate(vulns, weights, MAX_VULNS_PER_HOST);
   const writer = makeVulnWriter(db, (done) => progress(hosts + done), summary);
   const findings = makeFindingCache();
   for (const [i, plan] of plans.entries()) {
@@ -133,7 +130,27 @@ function checkCount(name: string, value: number, min: number): void {
   }
 }
 
-// ---- random streams ----------------------------------------------------------------
+/** Splits `total` over hosts in proportion to their weights, none above `cap`. */
+export function allocate(total: number, weights: readonly number[], cap: number): number[] {
+  const sum = weights.reduce((a, b) => a + b, 0);
+  let running = 0;
+  let given = 0;
+  const counts = weights.map((w) => {
+    running += w;
+    const count = Math.min(cap, Math.round((total * running) / sum) - given);
+    given += count;
+    return count;
+  });
+  // What the cap cut off at the end goes to the first hosts with room.
+  for (let i = 0; given < total; i++) {
+    const more = Math.min(cap - counts[i]!, total - given);
+    counts[i]! += more;
+    given += more;
+  }
+  return counts;
+}
+
+// ---- random streams ----------------------------------------------------------------------
 
 interface Rng {
   next(): number;
@@ -166,7 +183,11 @@ function makeRng(seed: number): Rng {
   };
 }
 
-/** 32 bytes that name one stream: sha256 keeps streams of different seeds and hosts apart. */
+/** `{ a: 3, b: 1 }` → `[{ value: 'a', weight: 3 }, …]`, for `Rng.weighted`. */
+const weightsOf = <K extends string>(weights: Record<K, number>) =>
+  (Object.entries(weights) as [K, number][]).map(([value, weight]) => ({ value, weight }));
+
+/** 32 bytes that name one stream: sha256 keeps the streams of seeds and hosts apart. */
 const digest = (...parts: (string | number)[]) =>
   createHash('sha256')
     .update(`parapet-demo:${parts.join(':')}`)
@@ -176,16 +197,18 @@ const streamOf = (...parts: (string | number)[]) => makeRng(digest(...parts).rea
 const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';
 const HEX = '0123456789abcdef';
 
-// ---- groups and hosts ------------------------------------------------------------------
+// ---- groups and hosts ----------------------------------------------------------------------
 
 const HOST_GROUPS_TABLE: Table = { name: 'host_groups', columns: ['tenant_id', 'name', 'created_at'] };
+// prettier-ignore
+const HOSTS: Table = { name: 'hosts', columns: [
+  'tenant_id', 'uuid', 'group_id', 'instance_id', 'instance_name', 'internet_ip', 'intranet_ip', 'ip_list',
+  'mac_list', 'os', 'os_name', 'kernel', 'region_id', 'vpc_instance_id', 'cores', 'mem_mb', 'cpu_info',
+  'importance', 'tag', 'client_status', 'agent_version', 'created_at', 'last_seen_at',
+] };
+const IMPORTANCE = weightsOf({ 0: 20, 1: 55, 2: 25 });
 
-async function ensureGroups(
-  db: Database,
-  tenantId: number,
-  now: number,
-  summary: DemoDataSummary,
-): Promise<Map<string, number>> {
+async function ensureGroups(db: Database, tenantId: number, now: number, summary: DemoDataSummary) {
   const { changes } = await db.run(
     `${valuesInsert(HOST_GROUPS_TABLE, HOST_GROUPS.length)} ON CONFLICT (tenant_id, name) DO NOTHING`,
     HOST_GROUPS.flatMap((g) => [tenantId, g.name, now]),
@@ -217,29 +240,21 @@ interface HostPlan {
   row: SqlValue[];
 }
 
-const HOSTS: Table = { name: 'hosts', columns: [
-  'tenant_id', 'uuid', 'group_id', 'instance_id', 'instance_name', 'internet_ip', 'intranet_ip', 'ip_list',
-  'mac_list', 'os', 'os_name', 'kernel', 'region_id', 'vpc_instance_id', 'cores', 'mem_mb', 'cpu_info',
-  'importance', 'tag', 'client_status', 'agent_version', 'created_at', 'last_seen_at',
-] }; // prettier-ignore
-
-interface PlanOptions {
+interface FleetOptions {
   tenantId: number;
   seed: number;
   now: number;
-  count: number;
   groupIds: Map<string, number>;
 }
 
-async function planHosts(db: Queryable, options: PlanOptions): Promise<HostPlan[]> {
-  const taken = new Set(
-    (await db.all<{ uuid: string }>('SELECT uuid FROM hosts WHERE tenant_id = ?', [options.tenantId])).map(
-      (r) => r.uuid,
-    ),
-  );
+async function planHosts(db: Queryable, fleet: FleetOptions, count: number): Promise<HostPlan[]> {
+  const existing = await db.all<{ uuid: string }>('SELECT uuid FROM hosts WHERE tenant_id = ?', [
+    fleet.tenantId,
+  ]);
+  const taken = new Set(existing.map((r) => r.uuid));
   const plans: HostPlan[] = [];
-  for (let index = taken.size; plans.length < options.count; index++) {
-    const plan = planHost(options, index);
+  for (let index = taken.size; plans.length < count; index++) {
+    const plan = planHost(fleet, index);
     if (!taken.has(plan.uuid)) plans.push(plan);
   }
   return plans;
@@ -256,17 +271,18 @@ function osOf(seed: number, index: number): OsProfile {
   return OS_PROFILES[deck[index % deck.length]!];
 }
 
-function planHost({ tenantId, seed, now, groupIds }: PlanOptions, index: number): HostPlan {
+function planHost({ tenantId, seed, now, groupIds }: FleetOptions, index: number): HostPlan {
   const bytes = digest('host', seed, index);
   const hex = bytes.toString('hex');
   // RFC 4122 layout: version 4 and the 10xx variant, the rest from the digest.
-  const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${'89ab'[bytes[8]! & 3]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  const variant = '89ab'[bytes[8]! & 3]!;
+  const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
   const rng = makeRng(bytes.readUInt32LE(16));
   const profile = osOf(seed, index);
   const windows = profile.os === 'windows';
   const group = rng.weighted(HOST_GROUPS);
   const region = rng.weighted(REGIONS);
-  const vpc = vpcOf(seed, region.id, rng.int(3));
+  const vpc = vpcOf(seed, region, rng.int(3));
   const role = rng.pick(windows ? WINDOWS_ROLES : LINUX_ROLES);
   const createdAt = now - (30 + rng.int(700)) * DAY - rng.int(DAY);
   const instanceName =
@@ -274,20 +290,14 @@ function planHost({ tenantId, seed, now, groupIds }: PlanOptions, index: number)
       ? `${group.prefix}-${new Date(createdAt).toISOString().slice(0, 10).replaceAll('-', '')}`
       : `${group.prefix}-${role}-${String(1 + rng.int(40)).padStart(2, '0')}`;
   const intranetIp = `${vpc.subnet}.${rng.int(16)}.${1 + rng.int(254)}`;
-  const internetIp =
-    rng.next() < 0.6 ? `${rng.pick(['192.0.2', '198.51.100', '203.0.113'])}.${1 + rng.int(254)}` : '';
-  const nics = 1 + (rng.next() < 0.2 ? 1 : 0);
-  const macs = Array.from(
-    { length: nics },
-    () => `00:16:3e:${rng.chars(HEX, 6).replace(/(..)(?!$)/g, '$1:')}`,
-  );
+  const documentationNet = rng.pick(['192.0.2', '198.51.100', '203.0.113']);
+  const internetIp = rng.next() < 0.6 ? `${documentationNet}.${1 + rng.int(254)}` : '';
+  // 00:16:3e is the prefix of Alibaba Cloud's (and Xen's) virtual NICs.
+  const mac = () => `00:16:3e:${rng.chars(HEX, 6).replace(/(..)(?!$)/g, '$1:')}`;
+  const macs = rng.next() < 0.2 ? [mac(), mac()] : [mac()];
   const cores = rng.pick([2, 2, 4, 4, 4, 8, 8, 16, 32]);
   const online = rng.next() < 0.88;
-  const importance = rng.weighted([
-    { value: 0, weight: 20 },
-    { value: 1, weight: 55 },
-    { value: 2, weight: 25 },
-  ]).value;
+  const importance = Number(rng.weighted(IMPORTANCE).value);
   const application = rng.pick(APPLICATIONS);
   const hasContainers = !windows && (role === 'k8s-node' || rng.next() < 0.15);
   const containers = hasContainers ? Array.from({ length: 2 + rng.int(4) }, () => containerOf(rng)) : [];
@@ -318,24 +328,15 @@ function planHost({ tenantId, seed, now, groupIds }: PlanOptions, index: number)
   ];
   // Older systems and a long tail of neglected hosts carry most findings.
   const weight = profile.risk * (0.15 + 2 * rng.next() ** 2);
-  return {
-    uuid,
-    profile,
-    application,
-    weight,
-    importance,
-    containers,
-    vulnSeed: bytes.readUInt32LE(20),
-    row,
-  };
+  const vulnSeed = bytes.readUInt32LE(20);
+  return { uuid, profile, application, weight, importance, containers, vulnSeed, row };
 }
 
 /** A VPC is shared by the hosts of a seed that draw the same region and number. */
-function vpcOf(seed: number, region: string, n: number): { id: string; subnet: string } {
-  const rng = streamOf('vpc', seed, region, n);
-  const prefix = REGIONS.find((r) => r.id === region)!.prefix;
+function vpcOf(seed: number, region: { id: string; prefix: string }, n: number) {
+  const rng = streamOf('vpc', seed, region.id, n);
   const subnet = rng.pick([`172.${16 + rng.int(16)}`, `10.${rng.int(256)}`, '192.168']);
-  return { id: `vpc-${prefix}${rng.chars(BASE36, 17)}`, subnet };
+  return { id: `vpc-${region.prefix}${rng.chars(BASE36, 17)}`, subnet };
 }
 
 function containerOf(rng: Rng): Container {
@@ -344,18 +345,15 @@ function containerOf(rng: Rng): Container {
   return { id: rng.chars(HEX, 64), name: `${app}-${rng.chars(BASE36, 5)}`, image };
 }
 
-async function insertHosts(
-  db: Database,
-  plans: HostPlan[],
-  progress: (done: number) => void,
-): Promise<number[]> {
+async function insertHosts(db: Database, plans: HostPlan[], progress: (done: number) => void) {
   const idByUuid = new Map<string, number>();
   const perStatement = Math.floor(MAX_PARAMETERS / HOSTS.columns.length);
   for (let start = 0; start < plans.length; start += perStatement) {
     const chunk = plans.slice(start, start + perStatement);
+    const sql = `${valuesInsert(HOSTS, chunk.length)} RETURNING id, uuid`;
     const rows = await db.withTransaction((tx) =>
       tx.all<{ id: number; uuid: string }>(
-        `${valuesInsert(HOSTS, chunk.length)} RETURNING id, uuid`,
+        sql,
         chunk.flatMap((p) => p.row),
       ),
     );
@@ -366,51 +364,19 @@ async function insertHosts(
   return plans.map((p) => idByUuid.get(p.uuid)!);
 }
 
-/** Splits `total` over hosts in proportion to their weights, none above `cap`. */
-export function allocate(total: number, weights: readonly number[], cap: number): number[] {
-  const sum = weights.reduce((a, b) => a + b, 0);
-  let running = 0;
-  let given = 0;
-  const counts = weights.map((w) => {
-    running += w;
-    const upTo = Math.round((total * running) / sum);
-    const count = Math.min(cap, upTo - given);
-    given += count;
-    return count;
-  });
-  // What the cap cut off goes to the first hosts with room.
-  for (let i = 0; given < total; i++) {
-    const more = Math.min(cap - counts[i]!, total - given);
-    counts[i]! += more;
-    given += more;
-  }
-  return counts;
-}
+// ---- vulnerabilities --------------------------------------------------------------------------
 
-// ---- vulnerabilities ------------------------------------------------------------------------
-
+// prettier-ignore
 const VULNERABILITIES: Table = { name: 'vulnerabilities', columns: [
   'tenant_id', 'host_id', 'type', 'name', 'alias_name', 'tag', 'search_tags', 'necessity', 'status', 'related',
   'package_name', 'package_version', 'fixed_version', 'path', 'update_cmd', 'container_id', 'container_name',
   'image', 'first_ts', 'last_ts', 'modify_ts', 'repair_ts',
-] }; // prettier-ignore
+] };
 
-/** Share of each type on a host; the first type also takes what the others have no room for. */
-const TYPE_MIX: Record<OsProfile['os'], { type: VulType; weight: number }[]> = {
-  linux: [
-    { type: 'cve', weight: 72 },
-    { type: 'app', weight: 10 },
-    { type: 'sca', weight: 12 },
-    { type: 'cms', weight: 4 },
-    { type: 'emg', weight: 2 },
-  ],
-  windows: [
-    { type: 'sys', weight: 74 },
-    { type: 'app', weight: 10 },
-    { type: 'sca', weight: 10 },
-    { type: 'cms', weight: 3 },
-    { type: 'emg', weight: 3 },
-  ],
+/** Share of each type on a host; the first also takes what the others have no room for. */
+const TYPE_MIX = {
+  linux: weightsOf<VulType>({ cve: 72, app: 10, sca: 12, cms: 4, emg: 2 } as Record<VulType, number>),
+  windows: weightsOf<VulType>({ sys: 74, app: 10, sca: 10, cms: 3, emg: 3 } as Record<VulType, number>),
 };
 const TAGS: Record<VulType, string> = {
   cve: 'oval',
@@ -420,43 +386,37 @@ const TAGS: Record<VulType, string> = {
   emg: 'emg',
   sca: 'sca',
 };
-/** Sas status codes: mostly unfixed, then fixed, ignored and the in-between states. */
-const STATUSES = [
-  { value: 1, weight: 70 },
-  { value: 7, weight: 12 },
-  { value: 10, weight: 6 },
-  { value: 8, weight: 3 },
-  { value: 2, weight: 3 },
-  { value: 12, weight: 2 },
-  { value: 4, weight: 1 },
-  { value: 6, weight: 1 },
-  { value: 9, weight: 1 },
-  { value: 20, weight: 1 },
-];
+/** Sas status codes: mostly 1 unfixed, then 7 fixed, 10 ignored and the states in between. */
+const STATUSES = weightsOf({ 1: 70, 7: 12, 10: 6, 8: 3, 2: 3, 12: 2, 4: 1, 6: 1, 9: 1, 20: 1 });
 const FIXED = new Set([7, 8]);
 const NECESSITIES = ['nntf', 'later', 'asap'] as const;
 
 interface NamedFinding extends Finding {
-  /** Equal for equal (type, name): sorting a batch by it puts each index entry's rows together. */
+  /** Equal for equal (type, name): sorting a batch by it puts the rows of one index entry together. */
   nameKey: number;
 }
-type FindingCache = (type: VulType, d: number, plan: HostPlan) => NamedFinding;
+/** The findings of one type on hosts like `plan`, by definition number. */
+type FindingCache = (plan: HostPlan, type: VulType) => (d: number) => NamedFinding;
 
 /** The same advisories recur on many hosts: each is built once per run. */
 function makeFindingCache(): FindingCache {
-  const findings = new Map<string, NamedFinding>();
+  const tables = new Map<string, Map<number, NamedFinding>>();
   const nameKeys = new Map<string, number>();
-  return (type, d, { profile, application }) => {
-    const key = `${profile.osName}|${application}|${type}|${d}`;
-    let finding = findings.get(key);
-    if (!finding) {
-      const defined = defineFinding(type, d, profile, application);
-      const name = `${type}|${defined.name}`;
-      if (!nameKeys.has(name)) nameKeys.set(name, nameKeys.size);
-      finding = { ...defined, nameKey: nameKeys.get(name)! };
-      findings.set(key, finding);
-    }
-    return finding;
+  return ({ profile, application }, type) => {
+    const tableKey = `${profile.osName}|${application}|${type}`;
+    const table = tables.get(tableKey) ?? new Map<number, NamedFinding>();
+    tables.set(tableKey, table);
+    return (d) => {
+      let finding = table.get(d);
+      if (!finding) {
+        const defined = defineFinding(type, d, profile, application);
+        const name = `${type}|${defined.name}`;
+        if (!nameKeys.has(name)) nameKeys.set(name, nameKeys.size);
+        finding = { ...defined, nameKey: nameKeys.get(name)! };
+        table.set(d, finding);
+      }
+      return finding;
+    };
   };
 }
 
@@ -464,6 +424,7 @@ interface VulnRow {
   values: SqlValue[];
   finding: NamedFinding;
 }
+
 interface RowContext {
   tenantId: number;
   now: number;
@@ -476,18 +437,20 @@ function* vulnRows(plan: HostPlan, hostId: number, count: number, context: RowCo
   const mix = TYPE_MIX[plan.profile.os];
   const perType = new Map<VulType, number>(VUL_TYPES.map((t) => [t, 0]));
   for (let i = 0; i < count; i++) {
-    let { type } = rng.weighted(mix);
-    if (perType.get(type)! >= definitionCount(type, plan.profile)) type = mix[0]!.type;
+    let type = rng.weighted(mix).value;
+    if (perType.get(type)! >= definitionCount(type, plan.profile)) type = mix[0]!.value;
     perType.set(type, perType.get(type)! + 1);
   }
   for (const [type, n] of perType) {
     if (n === 0) continue;
     const definitions = definitionCount(type, plan.profile);
-    // Most hosts start near the front, so popular advisories recur across the fleet.
+    const findingOf = findings(plan, type);
+    // Most hosts start near the front, so popular advisories recur across the
+    // fleet; consecutive definition numbers never repeat a name on the host.
     const start = Math.floor(rng.next() ** 2 * Math.min(definitions, 300));
     for (let j = 0; j < n; j++) {
-      const finding = findings(type, (start + j) % definitions, plan);
-      const status = rng.weighted(STATUSES).value;
+      const finding = findingOf((start + j) % definitions);
+      const status = Number(rng.weighted(STATUSES).value);
       const first = now - rng.int(90 * DAY);
       const repair = FIXED.has(status) ? first + rng.int(now - first) : null;
       const last = repair ?? Math.max(first, now - rng.int(2 * DAY));
@@ -530,9 +493,10 @@ function necessity(score: number, importance: number, rng: Rng): string {
   return NECESSITIES[level]!;
 }
 
+// prettier-ignore
 const CVES: Table = { name: 'cves', columns: [
   'cve_id', 'title', 'summary', 'solution', 'cvss_score', 'cvss_vector', 'vul_level', 'published_at',
-] }; // prettier-ignore
+] };
 
 function cveRow(k: number): SqlValue[] {
   const c = cveCatalogue()[k]!;
@@ -546,21 +510,21 @@ function cveRow(k: number): SqlValue[] {
 function makeVulnWriter(db: Database, progress: (done: number) => void, summary: DemoDataSummary) {
   const profile = loadProfiles[db.dialect];
   const mentioned = new Set<number>();
+  const writing: Promise<void>[] = [];
   let rows: VulnRow[] = [];
   let newCves: number[] = [];
-  let inFlight: Promise<void> = Promise.resolve();
 
   async function write(batch: VulnRow[], cves: number[]): Promise<void> {
     // Rows of one (type, name) side by side touch each page of the name index once.
     batch.sort((a, b) => a.finding.nameKey - b.finding.nameKey);
-    await db.withTransaction(async (tx) => {
-      summary.cves += await profile.insert(tx, CVES, cves.map(cveRow), 'ON CONFLICT (cve_id) DO NOTHING');
-      await profile.insert(
-        tx,
-        VULNERABILITIES,
-        batch.map((r) => r.values),
-      );
+    const cvesAdded = await db.withTransaction(async (tx) => {
+      const added = await profile.insert(tx, CVES, cves.map(cveRow), 'ON CONFLICT (cve_id) DO NOTHING');
+      const values = batch.map((r) => r.values);
+      await profile.insert(tx, VULNERABILITIES, values);
+      return added;
     });
+    // Added up after the await: another batch may have updated the summary meanwhile.
+    summary.cves += cvesAdded;
     summary.vulnerabilities += batch.length;
     progress(summary.vulnerabilities);
     await pause(db);
@@ -568,12 +532,11 @@ function makeVulnWriter(db: Database, progress: (done: number) => void, summary:
 
   async function flush(): Promise<void> {
     if (rows.length === 0) return;
-    await inFlight; // one batch in flight at most
-    inFlight = write(rows, newCves);
+    const job = write(rows, newCves);
     [rows, newCves] = [[], []];
-    if (profile.overlap)
-      inFlight.catch(() => undefined); // awaited later; not an unhandled rejection meanwhile
-    else await inFlight;
+    job.catch(() => undefined); // awaited below or in finish(); not an unhandled rejection meanwhile
+    writing.push(job);
+    while (writing.length > profile.writeAhead) await writing.shift();
   }
 
   return {
@@ -589,22 +552,23 @@ function makeVulnWriter(db: Database, progress: (done: number) => void, summary:
     },
     async finish(): Promise<void> {
       await flush();
-      await inFlight;
+      await Promise.all(writing);
     },
   };
 }
 
-// ---- batched inserts --------------------------------------------------------------------------
+// ---- batched inserts -----------------------------------------------------------------------------
 
 interface Table {
   name: string;
   columns: readonly string[];
 }
-/** The BIGINT columns of the tables above; the rest are TEXT. */
+/** The BIGINT columns of the tables above; the others are TEXT. */
+// prettier-ignore
 const BIGINT_COLUMNS = new Set([
   'tenant_id', 'host_id', 'group_id', 'cores', 'mem_mb', 'importance', 'created_at', 'last_seen_at', 'status',
   'first_ts', 'last_ts', 'modify_ts', 'repair_ts', 'published_at',
-]); // prettier-ignore
+]);
 
 /** `INSERT INTO t (a, b) VALUES (?, ?), (?, ?)` for `rows` rows. */
 function valuesInsert(table: Table, rows: number): string {
@@ -613,12 +577,7 @@ function valuesInsert(table: Table, rows: number): string {
 }
 
 /** Multi-row INSERTs of as many rows as the parameter limit allows; returns the rows inserted. */
-async function insertValues(
-  tx: Queryable,
-  table: Table,
-  rows: readonly SqlValue[][],
-  suffix = '',
-): Promise<number> {
+async function insertValues(tx: Queryable, table: Table, rows: readonly SqlValue[][], suffix = '') {
   const perStatement = Math.floor(MAX_PARAMETERS / table.columns.length);
   let changes = 0;
   for (let start = 0; start < rows.length; start += perStatement) {
@@ -628,13 +587,8 @@ async function insertValues(
   return changes;
 }
 
-/** One `INSERT … SELECT * FROM unnest(?::bigint[], ?::text[], …)` with an array per column (PostgreSQL). */
-async function insertUnnest(
-  tx: Queryable,
-  table: Table,
-  rows: readonly SqlValue[][],
-  suffix = '',
-): Promise<number> {
+/** One `INSERT … SELECT * FROM unnest(?::bigint[], ?::text[], …)`, an array per column (PostgreSQL). */
+async function insertUnnest(tx: Queryable, table: Table, rows: readonly SqlValue[][], suffix = '') {
   if (rows.length === 0) return 0;
   const arrays = table.columns.map((column) => `?::${BIGINT_COLUMNS.has(column) ? 'bigint' : 'text'}[]`);
   const sql = `INSERT INTO ${table.name} (${table.columns.join(', ')}) SELECT * FROM unnest(${arrays.join(', ')}) ${suffix}`;
