@@ -2,7 +2,7 @@
  * Word lists and name builders for the synthetic demo fleet (see demo-data.ts).
  * Everything here is made up to look like a real fleet: the package, product
  * and famous emergency names are real, but the advisories, KB numbers and most
- * CVE ids are generated and do not describe real vulnerabilities.
+ * CVEs are generated — such an id may exist for real, its text here is made up.
  *
  * A finding is "definition number d of a type on an OS family": the name is an
  * injective function of d (so a host given distinct d's never repeats a name),
@@ -15,11 +15,11 @@ export const VUL_TYPES: readonly VulType[] = ['cve', 'sys', 'cms', 'app', 'emg',
 
 /** Sas search tags, in the order they are listed. */
 // prettier-ignore
-export const SEARCH_TAGS = ['Restart required', 'Exploitable', 'Code execution', 'Remote exploitation'] as const;
+const SEARCH_TAGS = ['Restart required', 'Exploitable', 'Code execution', 'Remote exploitation'] as const;
 type SearchTag = (typeof SEARCH_TAGS)[number];
 
 /** murmur3's finaliser: a cheap, well-mixed 32-bit hash of an integer. */
-export function mix32(x: number): number {
+function mix32(x: number): number {
   let h = x | 0;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
@@ -183,7 +183,7 @@ interface CmsProduct extends Product {
 const pkg = (rpm: string, deb: string, display: string, base: string, restart = false): LinuxPackage => ({
   ...{ category: 'linux', rpm, deb, display, base, restart },
 });
-export const LINUX_PACKAGES: readonly LinuxPackage[] = [
+const LINUX_PACKAGES: readonly LinuxPackage[] = [
   pkg('openssl', 'openssl', 'OpenSSL', '1.1.1k'),
   pkg('gnutls', 'libgnutls30', 'GnuTLS', '3.6.16'),
   pkg('glibc', 'libc6', 'glibc', '2.28', true),
@@ -235,7 +235,7 @@ const component = (
   version: string,
   fixed: string,
 ): AppComponent => ({ category: 'app', ecosystem, name, display, version, fixed });
-export const APP_COMPONENTS: readonly AppComponent[] = [
+const APP_COMPONENTS: readonly AppComponent[] = [
   component('maven', 'log4j-core', 'Apache Log4j2', '2.14.1', '2.17.1'),
   component('maven', 'fastjson', 'Alibaba Fastjson', '1.2.68', '1.2.83'),
   component('maven', 'jackson-databind', 'Jackson Databind', '2.9.10.4', '2.12.7.1'),
@@ -314,7 +314,6 @@ const WEAKNESSES: readonly Weakness[] = ([
   ['deserialization', 'deser', 'AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', 9.8, CODE, 'app', 'Untrusted serialized data could lead to remote code execution.'],
   ['server-side request forgery', 'ssrf', 'AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N', 7.5, REMOTE, 'app cms', 'An attacker could make the server send requests to internal hosts.'],
   ['path traversal', 'traversal', 'AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N', 7.5, REMOTE, 'app cms', 'An attacker could read files outside the web root.'],
-  ['prototype pollution', 'pollution', 'AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:L/A:L', 7.3, REMOTE, 'app', 'Crafted input could change application behaviour.'],
   ['authentication bypass', 'authbypass', 'AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:N', 9.1, REMOTE, 'app cms', 'A remote attacker could skip authentication.'],
   ['SQL injection', 'sqli', 'AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', 9.8, REMOTE, 'cms', 'A remote attacker could read or change the database.'],
   ['stored cross-site scripting', 'xss', 'AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N', 6.1, [], 'cms', 'An attacker could run script in other users\u2019 browsers.'],
@@ -338,7 +337,7 @@ export interface CveEntry {
   tags: readonly SearchTag[];
 }
 
-export function vulLevel(score: number): CveEntry['level'] {
+function vulLevel(score: number): CveEntry['level'] {
   if (score >= 9) return 'serious';
   if (score >= 7) return 'high';
   if (score >= 4) return 'medium';
@@ -363,9 +362,12 @@ const PRODUCT_INDEX = new Map(PRODUCTS.map((product, i) => [product, i]));
 /** Generated CVEs per product; `cveOf(product, m)` is defined for m below this. */
 const CVES_PER_PRODUCT = 40;
 
-/** Index ranges of the catalogue: generated CVEs first, then the real emergencies. */
 let catalogue: CveEntry[] | undefined;
-/** The CVE catalogue, built once; index k < PRODUCTS × CVES_PER_PRODUCT is CVE m = ⌊k/P⌋ of product k mod P. */
+/**
+ * The CVE catalogue, the same for every seed and tenant, built on first use:
+ * index k < P × CVES_PER_PRODUCT is generated CVE ⌊k/P⌋ of product k mod P,
+ * the real emergencies follow.
+ */
 export function cveCatalogue(): readonly CveEntry[] {
   if (catalogue) return catalogue;
   const used = new Set(EMERGENCIES.map((e) => e.cve));
@@ -385,7 +387,7 @@ export function cveCatalogue(): readonly CveEntry[] {
     entries.push({
       id,
       title: `${product.display} ${flaw.title} vulnerability`,
-      summary: `A ${flaw.title} flaw was found in ${product.display}. ${flaw.impact}`,
+      summary: `${/^[aeiou]/.test(flaw.title) ? 'An' : 'A'} ${flaw.title} flaw was found in ${product.display}. ${flaw.impact}`,
       solution: SOLUTIONS[product.category](product.display),
       score: flaw.score,
       vector: flaw.vector,

@@ -57,7 +57,7 @@ const count = async (db: Database, sql: string, params: SqlValue[] = []) =>
 for (const dialect of dialects) {
   test(`${dialect}: the same seed gives the same fleet, another seed another one`, async () => {
     const options = { hosts: 12, vulns: 3_000, seed: 7, now: NOW };
-    const fleets = [];
+    const fleets: (Awaited<ReturnType<typeof snapshot>> & { cves: Row[] })[] = [];
     for (const seed of [7, 7, 8]) {
       await withDatabase(dialect, async (db) => {
         const tenantId = await createTenant(db, 'acme');
