@@ -88,6 +88,15 @@ export function invalidParameter(name: string, why: string): ParapetError {
   return new ParapetError('InvalidParameter', `The specified parameter "${name}" is not valid: ${why}`);
 }
 
+/** Parses a parameter that carries JSON text (Sas `Criteria`, `Info`, …); bad JSON is InvalidParameter. */
+export function parseJsonParameter(text: string, name: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw invalidParameter(name, 'it is not JSON text');
+  }
+}
+
 /** Anything thrown that is not an Error becomes one, so loggers and workers never choke on it. */
 export function coerceError(err: unknown): Error {
   if (err instanceof Error) return err;

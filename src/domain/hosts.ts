@@ -7,7 +7,7 @@
  * - Page: one slice of a listing, either by page number (offset) or after a
  *   cursor (keyset, the `NextToken` of the cloud APIs).
  */
-import { invalidParameter } from './errors.ts';
+import { invalidParameter, parseJsonParameter } from './errors.ts';
 
 /** A server group of a tenant; the group named "default" is the default group. */
 export interface HostGroup {
@@ -130,12 +130,7 @@ const CRITERION_VALUE: Partial<Record<string, RegExp>> = {
  * Anything else is an InvalidParameter naming `param`.
  */
 export function parseHostCriteria(text: string, param: string): HostCriterion[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw invalidParameter(param, 'it is not JSON text');
-  }
+  const parsed = parseJsonParameter(text, param);
   if (!Array.isArray(parsed)) throw invalidParameter(param, 'it is not a JSON array');
   if (parsed.length > MAX_CRITERIA) throw invalidParameter(param, `it has more than ${MAX_CRITERIA} items`);
   return parsed.map((item: unknown): HostCriterion => {

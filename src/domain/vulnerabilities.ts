@@ -11,7 +11,7 @@
  * - CVE: global advisory data (not tenant data); a finding names its CVEs in
  *   `related`.
  */
-import { invalidParameter } from './errors.ts';
+import { invalidParameter, parseJsonParameter } from './errors.ts';
 
 export const VUL_TYPES = ['cve', 'sys', 'cms', 'app', 'emg', 'sca'] as const;
 export type VulType = (typeof VUL_TYPES)[number];
@@ -231,12 +231,7 @@ const MAX_REF_TEXT = 512;
  * an InvalidParameter naming `param`.
  */
 export function parseVulRefs(text: string, param: string): VulRef[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw invalidParameter(param, 'it is not JSON text');
-  }
+  const parsed = parseJsonParameter(text, param);
   if (!Array.isArray(parsed) || parsed.length === 0) {
     throw invalidParameter(param, 'it is not a non-empty JSON array');
   }

@@ -10,8 +10,7 @@
  * has definition d shows the same advisory.
  */
 
-export type VulType = 'cve' | 'sys' | 'cms' | 'app' | 'emg' | 'sca';
-export const VUL_TYPES: readonly VulType[] = ['cve', 'sys', 'cms', 'app', 'emg', 'sca'];
+import type { VulType } from '../domain/vulnerabilities.ts';
 
 /** Sas search tags, in the order they are listed. */
 // prettier-ignore

@@ -5,7 +5,8 @@ import { ParapetError } from '../domain/errors.ts';
 import { openDatabase, type Database, type SqlValue } from '../persistence/database.ts';
 import { migrate } from '../persistence/migrate.ts';
 import { allocate, generateDemoData, MAX_VULNS_PER_HOST, type DemoDataOptions } from './demo-data.ts';
-import { cveCatalogue, defineFinding, definitionCount, OS_PROFILES, VUL_TYPES } from './demo-data-catalog.ts';
+import { VUL_TYPES } from '../domain/vulnerabilities.ts';
+import { cveCatalogue, defineFinding, definitionCount, OS_PROFILES } from './demo-data-catalog.ts';
 
 const NOW = Date.UTC(2025, 0, 15);
 const DAY = 86_400_000;

@@ -32,12 +32,11 @@ import {
   OS_DECK,
   OS_PROFILES,
   REGIONS,
-  VUL_TYPES,
   WINDOWS_ROLES,
   type Finding,
   type OsProfile,
-  type VulType,
 } from './demo-data-catalog.ts';
+import { VUL_TYPES, type VulType } from '../domain/vulnerabilities.ts';
 
 export interface DemoDataOptions {
   tenantId: number;

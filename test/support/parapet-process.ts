@@ -4,10 +4,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Dialect } from '../../src/persistence/database.ts';
 import { createDatabaseUrl } from './databases.ts';
+import { freePort } from './postgres-server.ts';
 
 const BIN = resolve(import.meta.dirname, '../../bin/parapet.js');
 
@@ -20,17 +20,6 @@ export interface ParapetProcess {
   cli(args: string[]): Record<string, unknown>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   output(): string;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 async function waitForHealth(url: string, child: ChildProcess, log: () => string): Promise<void> {

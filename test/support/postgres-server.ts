@@ -43,7 +43,8 @@ function systemUser(): { name: string; uid: number; gid: number } | undefined {
   throw new Error('running as root, but neither a postgres nor a nobody user exists to run PostgreSQL');
 }
 
-function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
