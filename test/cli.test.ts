@@ -5,13 +5,14 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { createDatabaseUrl, dialects } from './support/databases.ts';
+import { testStateDir } from './support/state-dir.ts';
 
 const BIN = resolve(import.meta.dirname, '../bin/parapet.js');
 
 function cliEnv(databaseUrl: string): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    PARAPET_DATA_DIR: mkdtempSync(join(resolve('.test-state'), 'cli-')),
+    PARAPET_DATA_DIR: mkdtempSync(join(testStateDir(), 'cli-')),
     PARAPET_DATABASE_URL: databaseUrl,
   };
 }

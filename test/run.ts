@@ -5,11 +5,19 @@
  * runs once on SQLite and once on that PostgreSQL.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { startPostgres } from './support/postgres-server.ts';
 
-rmSync('.test-state', { recursive: true, force: true });
-mkdirSync('.test-state', { recursive: true });
+// Each run keeps its state in its own directory; runs older than a day are removed.
+const STATE_ROOT = '.test-state';
+mkdirSync(STATE_ROOT, { recursive: true });
+for (const entry of readdirSync(STATE_ROOT)) {
+  const path = join(STATE_ROOT, entry);
+  if (Date.now() - statSync(path).mtimeMs > 86_400_000) rmSync(path, { recursive: true, force: true });
+}
+const stateDir = join(STATE_ROOT, `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
+mkdirSync(stateDir, { recursive: true });
 
 const external = process.env.PARAPET_TEST_POSTGRES_URL;
 const server = external ? undefined : await startPostgres();
@@ -24,7 +32,11 @@ const result = spawnSync(
   ],
   {
     stdio: 'inherit',
-    env: { ...process.env, PARAPET_TEST_POSTGRES_URL: external ?? server?.url },
+    env: {
+      ...process.env,
+      PARAPET_TEST_POSTGRES_URL: external ?? server?.url,
+      PARAPET_TEST_STATE_DIR: stateDir,
+    },
   },
 );
 server?.stop();

@@ -1,15 +1,15 @@
 /**
  * One suite, both databases: `forEachDatabase` hands a test a fresh, migrated
  * database of each backend. SQLite files and PostgreSQL databases are named
- * after the test file and kept for inspection (`.test-state/`, or the test
+ * after the test file and kept for inspection (`.test-state/run-…/`, or the test
  * server until the run ends).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import pg from 'pg';
 import { openDatabase, type Database, type Dialect } from '../../src/persistence/database.ts';
 import { migrate } from '../../src/persistence/migrate.ts';
+import { testStateDir } from './state-dir.ts';
 
 export const dialects: Dialect[] = ['sqlite', 'postgres'];
 
@@ -17,8 +17,7 @@ export const dialects: Dialect[] = ['sqlite', 'postgres'];
 export async function createDatabaseUrl(dialect: Dialect, label: string): Promise<string> {
   const name = `${basename(label).replace(/\W+/g, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
   if (dialect === 'sqlite') {
-    mkdirSync('.test-state', { recursive: true });
-    return resolve('.test-state', `${name}.db`);
+    return resolve(testStateDir(), `${name}.db`);
   }
   const adminUrl = process.env.PARAPET_TEST_POSTGRES_URL;
   if (!adminUrl) throw new Error('PARAPET_TEST_POSTGRES_URL is not set: run the suite with `npm test`.');
