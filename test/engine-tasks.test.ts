@@ -102,6 +102,31 @@ for (const dialect of dialects) {
       assert.notEqual(unkeyed.id, first.id);
     });
 
+    test('the same dedupe key returns the unfinished task, and starts a new one once it is final', async () => {
+      const keyed = { tenantId: tenant, kind: exportKind, params: { scope: 'a' }, dedupeKey: 'd1' };
+      const first = await createTask(db, keyed);
+      assert.equal((await createTask(db, keyed)).id, first.id);
+
+      const running = await claimTask(db, claimOptions);
+      assert.equal(running?.id, first.id);
+      assert.equal((await createTask(db, keyed)).id, first.id, 'a running task is returned too');
+      assert.notEqual((await createTask(db, { ...keyed, tenantId: other })).id, first.id);
+
+      assert.ok(
+        running &&
+          (await finishTask(db, leaseOf(running), {
+            status: 'succeeded',
+            result: 'done',
+            doneCount: 1,
+            totalCount: 1,
+          })),
+      );
+      const second = await createTask(db, keyed);
+      assert.notEqual(second.id, first.id);
+      assert.equal(second.status, 'queued');
+      assert.equal((await createTask(db, keyed)).id, second.id);
+    });
+
     test('is created in the caller transaction and rolls back with it', async () => {
       await assert.rejects(
         db.withTransaction(async (tx) => {

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ParapetError } from '../domain/errors.ts';
 import type { AppContext } from '../services/context.ts';
+import { registerDownloadRoutes } from './downloads.ts';
 import { renderSasError } from './sas/render.ts';
 import { registerSasRoutes } from './sas/router.ts';
 
@@ -60,6 +61,7 @@ export function buildServer(options: ServerOptions): ParapetServer {
 
   const log = (message: string, err: unknown) => http.log.error({ err }, message);
   registerSasRoutes(http, { app: options.app, rateLimitPerSecond: options.rateLimitPerSecond ?? 100, log });
+  registerDownloadRoutes(http, { app: options.app, log });
 
   // Errors Fastify raises before a route runs (oversized or unreadable bodies).
   http.setErrorHandler((err: { statusCode?: number }, request, reply) => {

@@ -1,6 +1,7 @@
 /**
  * Operator settings: command-line flags win over environment variables, which
- * win over the embedded defaults (127.0.0.1:8080, SQLite under ./data).
+ * win over the embedded defaults (127.0.0.1:8080, SQLite and artifacts under
+ * ./data).
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -8,6 +9,7 @@ import { loadServerKey } from '../auth/secret-box.ts';
 import { openDatabase } from '../persistence/database.ts';
 import { migrate } from '../persistence/migrate.ts';
 import type { AppContext } from '../services/context.ts';
+import { openArtifactStore, type StorageConfig } from '../storage/artifact-store.ts';
 
 export interface ParapetConfig {
   host: string;
@@ -20,6 +22,18 @@ export interface ParapetConfig {
   rootAccessKeyId: string | undefined;
   rootAccessKeySecret: string | undefined;
   serverKeyEnv: string | undefined;
+  /** S3 when PARAPET_S3_BUCKET is set, else a local directory. (Default: `<data-dir>/artifacts`) */
+  storage: StorageConfig;
+  /** Base URL put in download links. (Default: from each request's Host header and protocol) */
+  publicUrl: string | undefined;
+  /** Lifetime of a download link. (Default: 1 h) */
+  linkTtlMs: number;
+  /** How long produced files are kept. (Default: 7 days) */
+  artifactRetentionMs: number;
+  /** How long a worker's claim on a task holds without a heartbeat; a crashed worker's task is taken over after it. (Default: 30 s) */
+  taskLeaseMs: number;
+  /** Whether `parapet serve` runs tasks itself besides answering requests. (Default: true) */
+  serveRunsTasks: boolean;
 }
 
 export interface ConfigFlags {
@@ -36,6 +50,48 @@ function positiveInt(name: string, value: string): number {
   return number;
 }
 
+function httpUrl(name: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${name} must be an http:// or https:// URL, not "${value}"`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.search !== '' || url.hash !== '') {
+    throw new Error(`${name} must be an http:// or https:// URL without query or fragment, not "${value}"`);
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+function flag(name: string, value: string): boolean {
+  if (/^(true|1|yes)$/i.test(value)) return true;
+  if (/^(false|0|no)$/i.test(value)) return false;
+  throw new Error(`${name} must be true or false, not "${value}"`);
+}
+
+function loadStorageConfig(env: NodeJS.ProcessEnv, dataDir: string): StorageConfig {
+  const endpoint = env.PARAPET_S3_ENDPOINT
+    ? httpUrl('PARAPET_S3_ENDPOINT', env.PARAPET_S3_ENDPOINT)
+    : undefined;
+  const bucket = env.PARAPET_S3_BUCKET;
+  if (!bucket) {
+    if (endpoint) {
+      throw new Error('PARAPET_S3_ENDPOINT is set but PARAPET_S3_BUCKET is not: name the bucket.');
+    }
+    return { backend: 'local', dir: resolve(env.PARAPET_ARTIFACT_DIR || join(dataDir, 'artifacts')) };
+  }
+  return {
+    backend: 's3',
+    endpoint,
+    bucket,
+    region: env.PARAPET_S3_REGION || 'us-east-1',
+    // MinIO and most self-hosted stores want path style; AWS wants virtual hosts.
+    forcePathStyle: env.PARAPET_S3_FORCE_PATH_STYLE
+      ? flag('PARAPET_S3_FORCE_PATH_STYLE', env.PARAPET_S3_FORCE_PATH_STYLE)
+      : endpoint !== undefined,
+  };
+}
+
 export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): ParapetConfig {
   const dataDir = resolve(flags['data-dir'] ?? env.PARAPET_DATA_DIR ?? './data');
   const port = positiveInt('port', flags.port ?? env.PARAPET_PORT ?? '8080');
@@ -48,6 +104,13 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     rootAccessKeyId: env.PARAPET_ROOT_ACCESS_KEY_ID || undefined,
     rootAccessKeySecret: env.PARAPET_ROOT_ACCESS_KEY_SECRET || undefined,
     serverKeyEnv: env.PARAPET_SERVER_KEY || undefined,
+    storage: loadStorageConfig(env, dataDir),
+    publicUrl: env.PARAPET_PUBLIC_URL ? httpUrl('PARAPET_PUBLIC_URL', env.PARAPET_PUBLIC_URL) : undefined,
+    linkTtlMs: positiveInt('PARAPET_LINK_TTL_SECONDS', env.PARAPET_LINK_TTL_SECONDS ?? '3600') * 1000,
+    artifactRetentionMs:
+      positiveInt('PARAPET_ARTIFACT_RETENTION_DAYS', env.PARAPET_ARTIFACT_RETENTION_DAYS ?? '7') * 86_400_000,
+    taskLeaseMs: positiveInt('PARAPET_TASK_LEASE_SECONDS', env.PARAPET_TASK_LEASE_SECONDS ?? '30') * 1000,
+    serveRunsTasks: flag('PARAPET_SERVE_WORKER', env.PARAPET_SERVE_WORKER ?? 'true'),
   };
 }
 
@@ -57,5 +120,13 @@ export async function openApp(config: ParapetConfig): Promise<AppContext> {
   const db = await openDatabase({ url: config.databaseUrl });
   await migrate(db);
   const serverKey = loadServerKey({ envValue: config.serverKeyEnv, dataDir: config.dataDir });
-  return { db, serverKey, now: () => Date.now() };
+  return {
+    db,
+    store: await openArtifactStore(config.storage),
+    serverKey,
+    now: () => Date.now(),
+    publicUrl: config.publicUrl,
+    linkTtlMs: config.linkTtlMs,
+    artifactRetentionMs: config.artifactRetentionMs,
+  };
 }

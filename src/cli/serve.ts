@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildServer } from '../api/server.ts';
 import { sweepRequestGuards } from '../auth/request-guard.ts';
+import { sweepArtifacts } from '../services/artifacts.ts';
 import { bootstrapRootTenant, type NewTenant } from '../services/identity.ts';
 import { loadConfig, openApp, type ConfigFlags } from './config.ts';
 import { SHUTDOWN_GRACE_MS, startWorker } from './worker.ts';
@@ -42,13 +43,19 @@ export async function serve(flags: ConfigFlags): Promise<void> {
     sweepRequestGuards(app.db, app.now()).catch((err: unknown) =>
       server.http.log.error({ err }, 'sweep failed'),
     );
+    // Every node sweeps; the sweep tolerates others doing the same.
+    sweepArtifacts(app).catch((err: unknown) =>
+      server.http.log.error({ err }, 'artifact sweep failed; expired files stay until the next sweep'),
+    );
   }, 60_000);
   maintenance.unref();
 
-  // Tasks run in the server process by default; `parapet worker` adds more workers.
-  const worker = startWorker(app);
+  // Tasks run in the server process unless PARAPET_SERVE_WORKER=false; `parapet worker` adds more workers.
+  const worker = config.serveRunsTasks ? startWorker(app, config) : undefined;
   await server.http.listen({ host: config.host, port: config.port });
-  console.log(`Parapet is serving on http://${config.host}:${config.port} (store: ${app.db.dialect})`);
+  console.log(
+    `Parapet is serving on http://${config.host}:${config.port} (store: ${app.db.dialect}, files: ${app.store.backend})`,
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -58,7 +65,7 @@ export async function serve(flags: ConfigFlags): Promise<void> {
     server.beginShutdown();
     clearInterval(maintenance);
     await server.http.close();
-    await worker.stop({ graceMs: SHUTDOWN_GRACE_MS });
+    await worker?.stop({ graceMs: SHUTDOWN_GRACE_MS });
     await app.db.close();
     process.exit(0);
   };

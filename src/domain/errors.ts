@@ -32,10 +32,27 @@ export const errorCatalogue = {
   'InvalidAccessKeyId.NotFound': { httpStatus: 404, message: 'Specified access key is not found.' },
   'InvalidAccessKeyId.Inactive': { httpStatus: 400, message: 'Specified access key is disabled.' },
   'Throttling.User': { httpStatus: 400, message: 'Request was denied due to user flow control.' },
+  'Throttling.ExportLimit': {
+    httpStatus: 400,
+    message: 'Too many exports are queued or running for this account; wait for one to finish.',
+  },
+  'ExportTask.NotFound': { httpStatus: 404, message: 'The specified export task does not exist.' },
   NoPermission: { httpStatus: 403, message: 'caller has no permission' },
   'InvalidAction.NotFound': {
     httpStatus: 404,
     message: 'Specified api is not found, please check your url and method.',
+  },
+  'DownloadLink.Invalid': {
+    httpStatus: 403,
+    message: 'The download link is not valid: it is incomplete or was altered. Copy the whole link again.',
+  },
+  'DownloadLink.Expired': {
+    httpStatus: 403,
+    message: 'The download link has expired. Query the export again for a new link.',
+  },
+  'DownloadLink.FileGone': {
+    httpStatus: 404,
+    message: 'The file behind this link no longer exists: produced files are kept for a limited time.',
   },
   RequestEntityTooLarge: { httpStatus: 413, message: 'The request body is too large.' },
   RequestHeaderFieldsTooLarge: { httpStatus: 431, message: 'The request line or headers are too large.' },

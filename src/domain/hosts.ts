@@ -45,6 +45,7 @@ export interface Host {
   importance: HostImportance;
   tag: string;
   clientStatus: string;
+  agentVersion: string;
   createdAt: number;
   lastSeenAt: number | undefined;
   /** Vulnerabilities on this host that are not handled (see UNHANDLED_STATUSES). */

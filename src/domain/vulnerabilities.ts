@@ -100,6 +100,20 @@ export interface VulFilter {
   target?: VulTarget;
   /** Parapet records no Kubernetes clusters, so a cluster filter matches nothing. */
   clusterId?: string;
+  /** First seen at or after / at or before (epoch ms; Sas `CreateTsStart`/`CreateTsEnd`). */
+  firstSeenFrom?: number;
+  firstSeenTo?: number;
+  /** Substrings of the container name, image and path the finding was seen in. */
+  containerName?: string;
+  imageName?: string;
+  path?: string;
+  /** Findings in any of these packages (Sas `VulEntityList`); a version narrows to that installed version. */
+  packages?: readonly PackageRef[];
+}
+
+export interface PackageRef {
+  name: string;
+  version?: string;
 }
 
 /** `Dealed` and `StatusList` together: the statuses in both, or undefined when neither is given. */

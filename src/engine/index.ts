@@ -13,6 +13,8 @@ export {
 export { FINAL_STATUSES, isFinal, type FinalStatus, type TaskStatus } from './task-status.ts';
 export {
   cancelTask,
+  countUnfinishedTasks,
+  findUnfinishedTask,
   createTask,
   getTask,
   sweepTasks,

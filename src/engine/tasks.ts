@@ -71,6 +71,7 @@ interface TaskRow {
   deadline_at: number | null;
   cancel_requested: number;
   idempotency_key: string | null;
+  dedupe_key: string | null;
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
@@ -117,6 +118,12 @@ export interface CreateTaskOptions<P> {
    * status, instead of creating another.
    */
   idempotencyKey?: string;
+  /**
+   * While a task of the same (tenant, kind, key) is queued or running, it is
+   * returned instead of creating another; once it is final, a new one starts.
+   * (Asking again for the same export while it runs.)
+   */
+  dedupeKey?: string;
   /** How many items the task will process, if known up front. (Default: 0, unknown) */
   totalCount?: number;
   /** Epoch ms after which the task becomes `timed_out`, queued or running. (Default: none) */
@@ -130,7 +137,7 @@ export interface CreateTaskOptions<P> {
  * transaction as the rows it depends on.
  */
 export async function createTask<P>(db: Queryable, options: CreateTaskOptions<P>): Promise<Task<P>> {
-  const { tenantId, kind, idempotencyKey } = options;
+  const { tenantId, kind, idempotencyKey, dedupeKey } = options;
   const maxAttempts = options.maxAttempts ?? kind.maxAttempts;
   const totalCount = options.totalCount ?? 0;
   if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) {
@@ -140,40 +147,79 @@ export async function createTask<P>(db: Queryable, options: CreateTaskOptions<P>
     throw invalidParameter('totalCount', 'it must be a non-negative integer.');
   }
   const now = Date.now();
-  const inserted = await db.get<TaskRow>(
-    `INSERT INTO tasks (tenant_id, kind, params, status, progress, done_count, total_count, attempts,
-       max_attempts, run_after, deadline_at, cancel_requested, idempotency_key, created_at, updated_at)
-     VALUES (?, ?, ?, 'queued', 0, 0, ?, 0, ?, ?, ?, 0, ?, ?, ?)
-     ON CONFLICT (tenant_id, kind, idempotency_key) DO NOTHING
-     RETURNING *`,
-    [
-      tenantId,
-      kind.kind,
-      JSON.stringify(options.params),
-      totalCount,
-      maxAttempts,
-      now,
-      options.deadlineAt ?? null,
-      idempotencyKey ?? null,
-      now,
-      now,
-    ],
-  );
-  const row =
-    inserted ??
-    (await db.get<TaskRow>('SELECT * FROM tasks WHERE tenant_id = ? AND kind = ? AND idempotency_key = ?', [
-      tenantId,
-      kind.kind,
-      idempotencyKey ?? null,
-    ]));
-  if (!row) throw new Error(`Task ${kind.kind}/${idempotencyKey} conflicted on insert but cannot be read.`);
-  return toTask(row) as Task<P>;
+  // Both unique keys may conflict; DO NOTHING without a target covers each.
+  // The task we collided with may finish between the insert and the read, so
+  // try twice.
+  for (let round = 0; round < 2; round++) {
+    const inserted = await db.get<TaskRow>(
+      `INSERT INTO tasks (tenant_id, kind, params, status, progress, done_count, total_count, attempts,
+         max_attempts, run_after, deadline_at, cancel_requested, idempotency_key, dedupe_key, created_at,
+         updated_at)
+       VALUES (?, ?, ?, 'queued', 0, 0, ?, 0, ?, ?, ?, 0, ?, ?, ?, ?)
+       ON CONFLICT DO NOTHING
+       RETURNING *`,
+      [
+        tenantId,
+        kind.kind,
+        JSON.stringify(options.params),
+        totalCount,
+        maxAttempts,
+        now,
+        options.deadlineAt ?? null,
+        idempotencyKey ?? null,
+        dedupeKey ?? null,
+        now,
+        now,
+      ],
+    );
+    if (inserted) return toTask(inserted) as Task<P>;
+    const keyed =
+      idempotencyKey === undefined
+        ? undefined
+        : await db.get<TaskRow>(
+            'SELECT * FROM tasks WHERE tenant_id = ? AND kind = ? AND idempotency_key = ?',
+            [tenantId, kind.kind, idempotencyKey],
+          );
+    if (keyed) return toTask(keyed) as Task<P>;
+    const unfinished =
+      dedupeKey === undefined ? undefined : await findUnfinishedTask(db, tenantId, kind, dedupeKey);
+    if (unfinished) return unfinished;
+  }
+  throw new Error(`Task ${kind.kind} conflicted on insert but the conflicting task cannot be read.`);
 }
 
 /** A task of this tenant; another tenant's id reads as missing. */
 export async function getTask(db: Queryable, tenantId: number, id: number): Promise<Task | undefined> {
   const row = await db.get<TaskRow>('SELECT * FROM tasks WHERE tenant_id = ? AND id = ?', [tenantId, id]);
   return row && toTask(row);
+}
+
+/** The tenant's queued or running task of this kind with this dedupe key, if any. */
+export async function findUnfinishedTask<P>(
+  db: Queryable,
+  tenantId: number,
+  kind: TaskKind<P>,
+  dedupeKey: string,
+): Promise<Task<P> | undefined> {
+  const row = await db.get<TaskRow>(
+    `SELECT * FROM tasks WHERE tenant_id = ? AND kind = ? AND dedupe_key = ? AND status IN ('queued', 'running')`,
+    [tenantId, kind.kind, dedupeKey],
+  );
+  return row && (toTask(row) as Task<P>);
+}
+
+/** How many of the tenant's tasks of these kinds are queued or running. */
+export async function countUnfinishedTasks(
+  db: Queryable,
+  tenantId: number,
+  kinds: readonly TaskKind[],
+): Promise<number> {
+  const row = await db.get<{ n: number }>(
+    `SELECT COUNT(*) AS n FROM tasks
+     WHERE tenant_id = ? AND kind IN (${kinds.map(() => '?').join(', ')}) AND status IN ('queued', 'running')`,
+    [tenantId, ...kinds.map((kind) => kind.kind)],
+  );
+  return Number(row?.n ?? 0);
 }
 
 /**

@@ -42,6 +42,7 @@ interface HostRow {
   importance: number;
   tag: string;
   client_status: string;
+  agent_version: string;
   created_at: number;
   last_seen_at: number | null;
   unhandled_vul_count: number;
@@ -69,6 +70,7 @@ const toHost = (r: HostRow): Host => ({
   importance: r.importance as HostImportance,
   tag: r.tag,
   clientStatus: r.client_status,
+  agentVersion: r.agent_version,
   createdAt: r.created_at,
   lastSeenAt: r.last_seen_at ?? undefined,
   unhandledVulCount: r.unhandled_vul_count,
@@ -159,7 +161,7 @@ export async function listHosts(
   const rows = await db.all<HostRow>(
     `SELECT h.id, h.uuid, h.instance_id, h.instance_name, h.internet_ip, h.intranet_ip, h.ip_list, h.mac_list,
        h.os, h.os_name, h.kernel, h.region_id, h.vpc_instance_id, h.group_id, g.name AS group_name, h.cores,
-       h.mem_mb, h.cpu_info, h.importance, h.tag, h.client_status, h.created_at, h.last_seen_at,
+       h.mem_mb, h.cpu_info, h.importance, h.tag, h.client_status, h.agent_version, h.created_at, h.last_seen_at,
        (SELECT COUNT(*) ${UNHANDLED_VULS_OF_HOST}) AS unhandled_vul_count
      FROM hosts h LEFT JOIN host_groups g ON g.id = h.group_id AND g.tenant_id = h.tenant_id
      ${where.text} AND h.id > ? ORDER BY h.id LIMIT ? OFFSET ?`,
@@ -172,4 +174,16 @@ export async function countHosts(db: Queryable, tenantId: number, query: HostQue
   const where = whereHosts(tenantId, query);
   const row = await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM hosts h ${where.text}`, where.params);
   return row?.n ?? 0;
+}
+
+/** How many hosts the tenant has and the highest id (0 when none): an export's snapshot. */
+export async function snapshotHosts(
+  db: Queryable,
+  tenantId: number,
+): Promise<{ count: number; maxId: number }> {
+  const row = await db.get<{ n: number; max_id: number | null }>(
+    'SELECT COUNT(*) AS n, MAX(id) AS max_id FROM hosts WHERE tenant_id = ?',
+    [tenantId],
+  );
+  return { count: Number(row?.n ?? 0), maxId: Number(row?.max_id ?? 0) };
 }

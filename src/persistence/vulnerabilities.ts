@@ -156,10 +156,10 @@ export function containsPattern(text: string): string {
 /** Constant status sets are written into the SQL; they are domain constants, never input. */
 export const statusList = (statuses: readonly VulStatus[]): string => statuses.map(Number).join(', ');
 
-const FROM_FINDINGS = `FROM vulnerabilities v JOIN hosts h ON h.id = v.host_id AND h.tenant_id = v.tenant_id`;
+export const FROM_FINDINGS = `FROM vulnerabilities v JOIN hosts h ON h.id = v.host_id AND h.tenant_id = v.tenant_id`;
 
 /** The WHERE clause of a filtered listing; the tenant condition always comes first. */
-function whereFindings(tenantId: number, filter: VulFilter): Sql {
+export function whereFindings(tenantId: number, filter: VulFilter): Sql {
   const conditions = ['v.tenant_id = ?'];
   const params: SqlValue[] = [tenantId];
   const add = (condition: string, ...values: SqlValue[]) => {
@@ -204,6 +204,24 @@ function whereFindings(tenantId: number, filter: VulFilter): Sql {
   if (filter.target === 'host') add(`v.container_id = ''`);
   if (filter.target === 'container') add(`v.container_id <> ''`);
   if (filter.clusterId !== undefined) add('1 = 0');
+  if (filter.firstSeenFrom !== undefined) add('v.first_ts >= ?', filter.firstSeenFrom);
+  if (filter.firstSeenTo !== undefined) add('v.first_ts <= ?', filter.firstSeenTo);
+  for (const [column, text] of [
+    ['v.container_name', filter.containerName],
+    ['v.image', filter.imageName],
+    ['v.path', filter.path],
+  ] as const) {
+    if (text !== undefined) add(`LOWER(${column}) LIKE ? ESCAPE '\\'`, containsPattern(text));
+  }
+  if (filter.packages) {
+    const alternatives = filter.packages.map((ref) => {
+      params.push(ref.name);
+      if (ref.version === undefined) return 'v.package_name = ?';
+      params.push(ref.version);
+      return '(v.package_name = ? AND v.package_version = ?)';
+    });
+    conditions.push(alternatives.length === 0 ? '1 = 0' : `(${alternatives.join(' OR ')})`);
+  }
   return { text: `WHERE ${conditions.join(' AND ')}`, params };
 }
 

@@ -1,8 +1,23 @@
 import type { Database } from '../persistence/database.ts';
+import type { ArtifactStore } from '../storage/artifact-store.ts';
 
-/** What every service function needs: the store, the key that seals secrets, and a clock. */
+/**
+ * What every service function needs: the database, the artifact store, the
+ * key that seals secrets and signs links, a clock, and the file settings.
+ */
 export interface AppContext {
   db: Database;
+  /** Where produced files (exports, reports) live; shared by all nodes. */
+  store: ArtifactStore;
   serverKey: Buffer;
   now(): number;
+  /**
+   * Public base URL for links, e.g. http://127.0.0.1:8080; undefined → derive
+   * from the request (Host header + protocol). (PARAPET_PUBLIC_URL)
+   */
+  publicUrl: string | undefined;
+  /** How long a download link stays valid. (Default: 1 h; PARAPET_LINK_TTL_SECONDS) */
+  linkTtlMs: number;
+  /** How long produced files are kept. (Default: 7 days; PARAPET_ARTIFACT_RETENTION_DAYS) */
+  artifactRetentionMs: number;
 }

@@ -1,9 +1,12 @@
 import type { TaskKind } from '../engine/index.ts';
+import type { AppContext } from './context.ts';
+import { makeExportTaskKind } from './exports/export-task.ts';
 
 /**
  * Every kind of durable task Parapet runs; each worker (in `parapet serve` or
- * `parapet worker`) registers all of them. Exports, reports and fleet scans
- * add their kinds here as they arrive. Until then workers do the engine's
- * housekeeping: deadlines and the retention sweep.
+ * `parapet worker`) registers all of them. Reports and fleet scans add their
+ * kinds here as they arrive.
  */
-export const taskKinds: TaskKind[] = [];
+export function makeTaskKinds(app: AppContext): TaskKind[] {
+  return [makeExportTaskKind(app)];
+}

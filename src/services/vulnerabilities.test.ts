@@ -26,6 +26,7 @@ import {
 import type { Database, SqlValue } from '../persistence/database.ts';
 import { findingsPageSql } from '../persistence/vulnerabilities.ts';
 import { dialects, openTestDatabase } from '../../test/support/databases.ts';
+import { makeTestApp } from '../../test/support/app-context.ts';
 import type { AppContext } from './context.ts';
 import { listHosts } from './hosts.ts';
 import {
@@ -247,7 +248,7 @@ async function seed(db: Database): Promise<Fixture> {
       ],
     );
   }
-  const app: AppContext = { db, serverKey: Buffer.alloc(32), now: () => NOW };
+  const app = await makeTestApp(db, { now: NOW });
   return { app, tenantA, tenantB, groups, hosts, vuls };
 }
 
@@ -809,7 +810,7 @@ for (const dialect of dialects) {
     const run = async (action: string, raw: Record<string, string>) => {
       const found = sasActions.find((a) => a.name === action);
       assert.ok(found, action);
-      return found.run(fx.app, caller, raw);
+      return found.run(fx.app, caller, raw, { baseUrl: 'http://127.0.0.1:8080' });
     };
 
     test('responses carry the SDK models’ field names and JSON types', async () => {

@@ -1,5 +1,6 @@
 /** The action table of the Sas dialect: every operation Parapet answers. */
 import type { SasAction } from './action.ts';
+import { describeExportInfo, describeVulExportInfo, exportRecord, exportVul } from './operations/exports.ts';
 import { describeAllGroups, describeCloudCenterInstances } from './operations/hosts.ts';
 import {
   describeGroupedVul,
@@ -15,4 +16,8 @@ export const sasActions: SasAction[] = [
   describeGroupedVul,
   describeVulDetails,
   modifyOperateVul,
+  exportVul,
+  describeVulExportInfo,
+  exportRecord,
+  describeExportInfo,
 ];

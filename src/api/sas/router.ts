@@ -69,7 +69,9 @@ export function registerSasRoutes(server: FastifyInstance, options: SasRouterOpt
         );
       }
       authorize(caller, action.ramActions, new Date(app.now()));
-      const result = await action.run(app, caller, signed.params);
+      const result = await action.run(app, caller, signed.params, {
+        baseUrl: `${request.protocol}://${request.host}`,
+      });
       return reply.code(200).send({ RequestId: requestId, ...result });
     } catch (err) {
       const error =

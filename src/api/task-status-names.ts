@@ -1,0 +1,15 @@
+/**
+ * How each operation names the core task statuses — the table in
+ * docs/design.md, kept in one place. Dialects render through these maps only.
+ */
+import type { TaskStatus } from '../engine/index.ts';
+
+/** Sas DescribeVulExportInfo / DescribeExportInfo `ExportStatus`. */
+export const SAS_EXPORT_STATUS: Record<TaskStatus, string> = {
+  queued: 'init',
+  running: 'exporting',
+  succeeded: 'success',
+  failed: 'failed',
+  timed_out: 'failed',
+  cancelled: 'failed',
+};

@@ -1,0 +1,44 @@
+/**
+ * Glossary.
+ * - Export: a task that turns a filtered list (vulnerabilities, hosts, …) into
+ *   an .xlsx file. Its file is an *artifact*, downloaded through a signed,
+ *   expiring link.
+ * - Export spec: what to export — the source and its filter — stored as the
+ *   task's params, so any worker can run it.
+ * - Snapshot: the row count and highest id when the export was asked for; the
+ *   file holds exactly the rows that matched then (up to that id).
+ */
+import type { VulFilter } from './vulnerabilities.ts';
+
+export const EXPORT_LANGS = ['zh', 'en'] as const;
+export type ExportLang = (typeof EXPORT_LANGS)[number];
+
+/**
+ * The Sas `ExportRecord` types Parapet can export. Inventory that agents do not
+ * report yet exports as a sheet with its columns and no rows.
+ */
+export const RECORD_EXPORT_TYPES = ['assetInstance', 'user', 'port', 'process', 'software'] as const;
+export type RecordExportType = (typeof RECORD_EXPORT_TYPES)[number];
+
+export type ExportSpec = { source: 'vul'; filter: VulFilter } | { source: 'record'; type: RecordExportType };
+
+export interface ExportParams {
+  spec: ExportSpec;
+  lang: ExportLang;
+  /** The download's file name, with its extension. */
+  fileName: string;
+  /** The highest source id in the file (the snapshot); rows added later are not exported. */
+  maxId: number;
+}
+
+/** What a finished export task holds as its result. */
+export interface ExportResult {
+  artifactId: number;
+  fileName: string;
+  rows: number;
+  size: number;
+  sha256: string;
+}
+
+/** At most this many exports of one tenant are queued or running at once. */
+export const MAX_UNFINISHED_EXPORTS = 5;

@@ -1,0 +1,125 @@
+/**
+ * The export task: keyset pages → streaming .xlsx writer → temporary file →
+ * sha256 → artifact store → task succeeded, in that order, so a half-written
+ * file is never visible. A crashed attempt leaves only its temporary file; the
+ * next attempt starts again and overwrites the same storage key.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExportParams, ExportResult, ExportSpec } from '../../domain/exports.ts';
+import { defineTaskKind, type TaskContext, type TaskKind } from '../../engine/index.ts';
+import { makeXlsxWriter } from '../../formats/xlsx-writer.ts';
+import { artifactKey, recordArtifact } from '../artifacts.ts';
+import type { AppContext } from '../context.ts';
+import { localizeColumns, type ExportSource } from './export-source.ts';
+import { RECORD_SOURCES } from './record-export.ts';
+import { vulExportSource } from './vul-export.ts';
+
+export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export function exportSource(spec: ExportSpec): ExportSource {
+  return spec.source === 'vul' ? vulExportSource(spec.filter) : RECORD_SOURCES[spec.type];
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Writes the source's rows up to the snapshot into `file`; returns the row count. */
+async function writeWorkbook(
+  app: AppContext,
+  params: ExportParams,
+  ctx: TaskContext<ExportResult>,
+  file: string,
+): Promise<number> {
+  const source = exportSource(params.spec);
+  const writer = makeXlsxWriter({
+    columns: localizeColumns(source.columns, params.lang),
+    sheetName: source.sheetName[params.lang],
+    output: createWriteStream(file),
+  });
+  // Read the next page while this one is written: the database and the
+  // writer (whose zlib runs in the thread pool) overlap.
+  const pages = source.pages(app.db, ctx.tenantId, params.maxId, params.lang)[Symbol.asyncIterator]();
+  const read = () => {
+    const next = pages.next();
+    next.catch(() => undefined); // awaited below; this only keeps an early rejection from going unhandled
+    return next;
+  };
+  try {
+    let rows = 0;
+    let next = read();
+    for (;;) {
+      ctx.signal.throwIfAborted();
+      const page = await next;
+      if (page.done) break;
+      next = read();
+      await writer.writeRows(page.value);
+      rows += page.value.length;
+      ctx.reportProgress(rows);
+    }
+    await writer.finish();
+    return rows;
+  } catch (err) {
+    writer.abort(err);
+    throw err;
+  }
+}
+
+/** Removes what earlier attempts of this task left in the temporary directory when their worker died here. */
+async function removeEarlierAttempts(prefix: string): Promise<void> {
+  for (const name of await readdir(tmpdir())) {
+    if (name.startsWith(prefix)) await rm(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+async function runExport(
+  app: AppContext,
+  params: ExportParams,
+  ctx: TaskContext<ExportResult>,
+): Promise<ExportResult> {
+  const prefix = `parapet-export-${ctx.taskId}-`;
+  await removeEarlierAttempts(prefix);
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  try {
+    const file = join(dir, 'export.xlsx');
+    const rows = await writeWorkbook(app, params, ctx, file);
+    const { size } = await stat(file);
+    const sha256 = await sha256File(file);
+    const storageKey = artifactKey(ctx.tenantId, ctx.taskId, params.fileName);
+    ctx.signal.throwIfAborted();
+    await app.store.put(storageKey, file, { contentType: XLSX_CONTENT_TYPE, size, sha256 });
+    ctx.log.info('export stored', { rows, size, storageKey });
+    return await ctx.commit(async (tx) => {
+      const artifact = await recordArtifact(tx, app, {
+        tenantId: ctx.tenantId,
+        taskId: ctx.taskId,
+        storageKey,
+        fileName: params.fileName,
+        contentType: XLSX_CONTENT_TYPE,
+        size,
+        sha256,
+      });
+      return { artifactId: artifact.id, fileName: params.fileName, rows, size, sha256 };
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function makeExportTaskKind(app: AppContext): TaskKind<ExportParams, ExportResult> {
+  return defineTaskKind<ExportParams, ExportResult>({
+    kind: EXPORT_TASK_KIND,
+    timeoutMs: 60 * 60_000,
+    maxAttempts: 3,
+    concurrency: 2,
+    run: (params, ctx) => runExport(app, params, ctx),
+  });
+}
+
+export const EXPORT_TASK_KIND = 'export';

@@ -1,0 +1,124 @@
+/**
+ * Starting exports and reading how far they got. One task kind runs every
+ * export; the spec in its params says what to read.
+ */
+import { createHash } from 'node:crypto';
+import { ParapetError } from '../../domain/errors.ts';
+import {
+  MAX_UNFINISHED_EXPORTS,
+  type ExportLang,
+  type ExportParams,
+  type ExportResult,
+  type ExportSpec,
+} from '../../domain/exports.ts';
+import type { Caller } from '../../domain/identity.ts';
+import {
+  countUnfinishedTasks,
+  createTask,
+  findUnfinishedTask,
+  getTask,
+  type TaskStatus,
+} from '../../engine/index.ts';
+import { LOCKS, lockTenant } from '../../persistence/locks.ts';
+import { downloadLink, getArtifact } from '../artifacts.ts';
+import type { AppContext } from '../context.ts';
+import { EXPORT_TASK_KIND, exportSource, makeExportTaskKind } from './export-task.ts';
+
+export interface StartedExport {
+  id: number;
+  /** The download's file name, with `.xlsx`. */
+  fileName: string;
+}
+
+/** `yyyyMMdd` in the server's zone, as the cloud's export names carry it. */
+function dateStamp(epochMs: number): string {
+  const d = new Date(epochMs);
+  return `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}`;
+}
+
+function baseName(spec: ExportSpec): string {
+  return spec.source === 'vul' ? (spec.filter.types[0] ?? 'vul') : spec.type;
+}
+
+/**
+ * Queues an export of what `spec` selects now (the snapshot). The same caller
+ * asking for the same export while one is queued or running gets that one
+ * back; otherwise at most MAX_UNFINISHED_EXPORTS run per tenant.
+ */
+export async function startExport(
+  app: AppContext,
+  caller: Caller,
+  spec: ExportSpec,
+  lang: ExportLang,
+): Promise<StartedExport> {
+  const tenantId = caller.tenant.id;
+  const kind = makeExportTaskKind(app);
+  const dedupeKey = createHash('sha256')
+    .update(JSON.stringify({ principal: caller.principal.id, spec, lang }))
+    .digest('hex');
+  const snapshot = await exportSource(spec).snapshot(app.db, tenantId);
+  const params: ExportParams = {
+    spec,
+    lang,
+    fileName: `${baseName(spec)}_${dateStamp(app.now())}.xlsx`,
+    maxId: snapshot.maxId,
+  };
+  const task = await app.db.withTransaction(async (tx) => {
+    await lockTenant(tx, LOCKS.exportQuota, tenantId);
+    const running = await findUnfinishedTask(tx, tenantId, kind, dedupeKey);
+    if (running) return running;
+    if ((await countUnfinishedTasks(tx, tenantId, [kind])) >= MAX_UNFINISHED_EXPORTS) {
+      throw new ParapetError(
+        'Throttling.ExportLimit',
+        `${MAX_UNFINISHED_EXPORTS} exports are already queued or running for this account; poll them with DescribeVulExportInfo/DescribeExportInfo and retry when one has finished.`,
+      );
+    }
+    return createTask(tx, { tenantId, kind, params, dedupeKey, totalCount: snapshot.count });
+  });
+  return { id: task.id, fileName: task.params.fileName };
+}
+
+export interface ExportInfo {
+  id: number;
+  fileName: string;
+  status: TaskStatus;
+  /** 0–100; 100 only once the file is stored. */
+  progress: number;
+  currentCount: number;
+  totalCount: number;
+  /** Why it failed, or that its file has expired. */
+  message: string | undefined;
+  /** A signed download URL and its expiry, once the file is stored. */
+  link: { url: string; expiresAt: number } | undefined;
+}
+
+/** An export of this tenant; another tenant's id is ExportTask.NotFound, like one that never existed. */
+export async function describeExport(
+  app: AppContext,
+  tenantId: number,
+  exportId: number,
+  requestBaseUrl: string,
+): Promise<ExportInfo> {
+  const task = await getTask(app.db, tenantId, exportId);
+  if (!task || task.kind !== EXPORT_TASK_KIND) {
+    throw new ParapetError('ExportTask.NotFound', `No export task ${exportId} exists for this account.`);
+  }
+  const params = task.params as ExportParams;
+  const info: ExportInfo = {
+    id: task.id,
+    fileName: params.fileName,
+    status: task.status,
+    progress: task.progress,
+    currentCount: task.doneCount,
+    totalCount: task.totalCount,
+    message: task.errorMessage,
+    link: undefined,
+  };
+  if (task.status !== 'succeeded') return info;
+  const result = task.result as ExportResult;
+  const artifact = await getArtifact(app, tenantId, result.artifactId);
+  if (!artifact) {
+    return { ...info, message: 'The exported file has expired and was removed; start a new export.' };
+  }
+  return { ...info, link: downloadLink(app, artifact, requestBaseUrl) };
+}
