@@ -14,6 +14,11 @@ export interface RunResult {
 export interface Queryable {
   readonly dialect: Dialect;
   all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /**
+   * Rows as arrays of column values, in SELECT order: for bulk reads (exports),
+   * where building an object per row from the driver costs more than the query.
+   */
+  allArrays(sql: string, params?: readonly SqlValue[]): Promise<SqlValue[][]>;
   get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
   run(sql: string, params?: readonly SqlValue[]): Promise<RunResult>;
   /** Runs a script of several statements without parameters (migrations). */

@@ -24,6 +24,14 @@ function makeQueryable(client: pg.Pool | pg.PoolClient): Queryable {
       const result = await client.query(toPositional(sql), params as SqlValue[]);
       return result.rows as T[];
     },
+    async allArrays(sql: string, params: readonly SqlValue[] = []) {
+      const result = await client.query<SqlValue[]>({
+        text: toPositional(sql),
+        values: params as SqlValue[],
+        rowMode: 'array',
+      });
+      return result.rows;
+    },
     async get<T>(sql: string, params: readonly SqlValue[] = []) {
       const result = await client.query(toPositional(sql), params as SqlValue[]);
       return result.rows[0] as T | undefined;

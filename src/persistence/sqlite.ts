@@ -14,12 +14,15 @@ export function openSqlite(path: string): Database {
   db.exec('PRAGMA synchronous = NORMAL');
   db.exec('PRAGMA foreign_keys = ON');
 
+  // One prepared statement per SQL text and row shape (objects or arrays).
   const statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
-  function prepare(sql: string) {
-    let statement = statements.get(sql);
+  function prepare(sql: string, arrays = false) {
+    const key = arrays ? `arrays:${sql}` : sql;
+    let statement = statements.get(key);
     if (!statement) {
       statement = db.prepare(sql);
-      statements.set(sql, statement);
+      statement.setReturnArrays(arrays);
+      statements.set(key, statement);
     }
     return statement;
   }
@@ -28,6 +31,9 @@ export function openSqlite(path: string): Database {
     dialect: 'sqlite',
     all<T>(sql: string, params: readonly SqlValue[] = []) {
       return Promise.resolve(prepare(sql).all(...params) as T[]);
+    },
+    allArrays(sql: string, params: readonly SqlValue[] = []) {
+      return Promise.resolve(prepare(sql, true).all(...params) as unknown as SqlValue[][]);
     },
     get<T>(sql: string, params: readonly SqlValue[] = []) {
       return Promise.resolve(prepare(sql).get(...params) as T | undefined);
@@ -52,6 +58,7 @@ export function openSqlite(path: string): Database {
   return {
     dialect: 'sqlite',
     all: (sql, params) => withLock(() => direct.all(sql, params)),
+    allArrays: (sql, params) => withLock(() => direct.allArrays(sql, params)),
     get: (sql, params) => withLock(() => direct.get(sql, params)),
     run: (sql, params) => withLock(() => direct.run(sql, params)),
     exec: (sql) => withLock(() => direct.exec(sql)),
