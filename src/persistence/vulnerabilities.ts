@@ -158,6 +158,25 @@ export const statusList = (statuses: readonly VulStatus[]): string => statuses.m
 
 export const FROM_FINDINGS = `FROM vulnerabilities v JOIN hosts h ON h.id = v.host_id AND h.tenant_id = v.tenant_id`;
 
+/** Does this filter test a host column (`h.…`)? */
+function filtersHosts(filter: VulFilter): boolean {
+  return (
+    Boolean(filter.uuids ?? filter.vpcInstanceIds) ||
+    filter.groupId !== undefined ||
+    filter.remark !== undefined
+  );
+}
+
+/**
+ * What a count reads: the findings alone when no host column is tested, so
+ * it is answered from the (tenant_id, type, id) index instead of visiting
+ * every row and its host (seconds at a million findings). A finding's host is
+ * always in its tenant, so leaving the join out changes no count.
+ */
+export function countFrom(filter: VulFilter): string {
+  return filtersHosts(filter) ? FROM_FINDINGS : 'FROM vulnerabilities v';
+}
+
 /** The WHERE clause of a filtered listing; the tenant condition always comes first. */
 export function whereFindings(tenantId: number, filter: VulFilter): Sql {
   const conditions = ['v.tenant_id = ?'];
@@ -257,7 +276,7 @@ export async function listFindings(
 export async function countFindings(db: Queryable, tenantId: number, filter: VulFilter): Promise<number> {
   const where = whereFindings(tenantId, filter);
   const row = await db.get<{ n: number }>(
-    `SELECT COUNT(*) AS n ${FROM_FINDINGS} ${where.text}`,
+    `SELECT COUNT(*) AS n ${countFrom(filter)} ${where.text}`,
     where.params,
   );
   return row?.n ?? 0;

@@ -88,13 +88,23 @@ async function runExport(
   const dir = await mkdtemp(join(tmpdir(), prefix));
   try {
     const file = join(dir, 'export.xlsx');
+    const started = performance.now();
     const rows = await writeWorkbook(app, params, ctx, file);
+    const written = performance.now();
     const { size } = await stat(file);
     const sha256 = await sha256File(file);
     const storageKey = artifactKey(ctx.tenantId, ctx.taskId, params.fileName);
     ctx.signal.throwIfAborted();
+    const hashed = performance.now();
     await app.store.put(storageKey, file, { contentType: XLSX_CONTENT_TYPE, size, sha256 });
-    ctx.log.info('export stored', { rows, size, storageKey });
+    ctx.log.info('export stored', {
+      rows,
+      size,
+      storageKey,
+      writeMs: Math.round(written - started),
+      hashMs: Math.round(hashed - written),
+      storeMs: Math.round(performance.now() - hashed),
+    });
     return await ctx.commit(async (tx) => {
       const artifact = await recordArtifact(tx, app, {
         tenantId: ctx.tenantId,
