@@ -32,6 +32,7 @@ const SPEC: ExportSpec = { source: 'vul', filter: { types: ['cve'] } };
 /** The demo fleet's share of `cve` findings: the fleet is sized so that about ROWS of them are exported. */
 const CVE_SHARE = 0.58;
 const SERVER_KEY = 'a'.repeat(64);
+const NODE_FLAGS = ['--max-semi-space-size=8'];
 /** The worker's log, but for the export's own timings (write, hash, store). */
 const quiet: Logger = {
   info: (message, fields) => {
@@ -151,10 +152,15 @@ async function prepare(databaseUrl: string, rows: number): Promise<void> {
 }
 
 function spawnCase(name: string, databaseUrl: string, dir: string): CaseResult {
-  const child = spawnSync(process.execPath, [import.meta.filename, '--case', name, databaseUrl, dir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-  });
+  // Every case runs with the V8 flag Parapet's own processes run with (bin/parapet.js).
+  const child = spawnSync(
+    process.execPath,
+    [...NODE_FLAGS, import.meta.filename, '--case', name, databaseUrl, dir],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
+    },
+  );
   if (child.status !== 0) throw new Error(`case ${name} failed with status ${child.status}`);
   return JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '') as CaseResult;
 }
