@@ -64,6 +64,9 @@ async function writeWorkbook(
       ctx.reportProgress(rows);
     }
     await writer.finish();
+    // Rows deleted (or no longer matching) since the snapshot are not in the
+    // file: the total shown from now on is what the file holds.
+    ctx.reportProgress(rows, rows);
     return rows;
   } catch (err) {
     writer.abort(err);

@@ -155,6 +155,23 @@ for (const dialect of dialects) {
         assert.equal(sheet.getRow(1).getCell(1).value, 'Host name');
       });
 
+      test('the total shown at the end is the rows in the file, even if some were deleted meanwhile', async () => {
+        await worker.stop();
+        const started = await startExport(app, stranger, vulSpec(['sys', 'cve']), 'en');
+        const before = (await getTask(db, stranger.tenant.id, started.id))?.totalCount ?? 0;
+        await db.run(
+          `DELETE FROM vulnerabilities WHERE id = (SELECT MIN(id) FROM vulnerabilities WHERE tenant_id = ? AND type = 'cve')`,
+          [stranger.tenant.id],
+        );
+        worker = makeWorker({ db, kinds: makeTaskKinds(app), pollIntervalMs: 20, log: silent });
+        worker.start();
+        const task = await waitFinal(app, stranger.tenant.id, started.id);
+        assert.equal(task.status, 'succeeded', task.errorMessage);
+        assert.equal((task.result as ExportResult).rows, before - 1);
+        assert.equal(task.totalCount, before - 1);
+        assert.equal(task.doneCount, before - 1);
+      });
+
       test('rows added after the request are not in the file', async () => {
         const started = await startExport(app, stranger, { source: 'record', type: 'assetInstance' }, 'zh');
         await generateDemoData(db, { tenantId: stranger.tenant.id, hosts: 3, vulns: 0, seed: 9 });
