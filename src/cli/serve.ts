@@ -52,11 +52,6 @@ export async function serve(flags: ConfigFlags): Promise<void> {
 
   // Tasks run in the server process unless PARAPET_SERVE_WORKER=false; `parapet worker` adds more workers.
   const worker = config.serveRunsTasks ? startWorker(app, config) : undefined;
-  await server.http.listen({ host: config.host, port: config.port });
-  console.log(
-    `Parapet is serving on http://${config.host}:${config.port} (store: ${app.db.dialect}, files: ${app.store.backend})`,
-  );
-
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -69,7 +64,12 @@ export async function serve(flags: ConfigFlags): Promise<void> {
     await app.db.close();
     process.exit(0);
   };
+  // Handlers first: whoever sees the port open may signal at once.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => void stop(signal));
   }
+  await server.http.listen({ host: config.host, port: config.port });
+  console.log(
+    `Parapet is serving on http://${config.host}:${config.port} (store: ${app.db.dialect}, files: ${app.store.backend})`,
+  );
 }

@@ -17,12 +17,13 @@ export async function runWorker(flags: ConfigFlags): Promise<void> {
   const config = loadConfig(flags);
   const app = await openApp(config);
   const worker = startWorker(app, config);
-  console.log(`Parapet worker ${worker.owner} is running (store: ${app.db.dialect})`);
   const stop = async (signal: string) => {
     console.log(`${signal}: finishing running tasks, then giving back their leases.`);
     await worker.stop({ graceMs: SHUTDOWN_GRACE_MS });
     await app.db.close();
     process.exit(0);
   };
+  // Handlers first: whoever reads the line below may signal at once.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void stop(signal));
+  console.log(`Parapet worker ${worker.owner} is running (store: ${app.db.dialect})`);
 }
