@@ -1,18 +1,19 @@
 /**
- * The export task: keyset pages → streaming .xlsx writer → temporary file →
- * sha256 → artifact store → task succeeded, in that order, so a half-written
+ * The export task: keyset pages → streaming .xlsx writer → temporary file
+ * (hashed as it is written) → artifact store → task succeeded, in that order, so a half-written
  * file is never visible. A crashed attempt leaves only its temporary file; the
  * next attempt starts again and overwrites the same storage key.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { ExportParams, ExportResult, ExportSpec } from '../../domain/exports.ts';
 import { defineTaskKind, type TaskContext, type TaskKind } from '../../engine/index.ts';
 import { makeXlsxWriter } from '../../formats/xlsx-writer.ts';
 import { artifactKey, recordArtifact } from '../artifacts.ts';
+import { makeDigestStream } from '../../storage/checks.ts';
 import type { AppContext } from '../context.ts';
 import { localizeColumns, type ExportSource } from './export-source.ts';
 import { RECORD_SOURCES } from './record-export.ts';
@@ -24,24 +25,30 @@ export function exportSource(spec: ExportSpec): ExportSource {
   return spec.source === 'vul' ? vulExportSource(spec.filter) : RECORD_SOURCES[spec.type];
 }
 
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+interface WrittenFile {
+  rows: number;
+  size: number;
+  sha256: string;
 }
 
-/** Writes the source's rows up to the snapshot into `file`; returns the row count. */
+/**
+ * Writes the source's rows up to the snapshot into `file`, hashing the bytes
+ * on their way to it (no second read of the file).
+ */
 async function writeWorkbook(
   app: AppContext,
   params: ExportParams,
   ctx: TaskContext<ExportResult>,
   file: string,
-): Promise<number> {
+): Promise<WrittenFile> {
   const source = exportSource(params.spec);
+  const digest = makeDigestStream();
+  const saved = pipeline(digest, createWriteStream(file));
+  saved.catch(() => undefined); // awaited below; an aborted writer rejects it first
   const writer = makeXlsxWriter({
     columns: localizeColumns(source.columns, params.lang),
     sheetName: source.sheetName[params.lang],
-    output: createWriteStream(file),
+    output: digest,
   });
   // Read the next page while this one is written: the database and the
   // writer (whose zlib runs in the thread pool) overlap.
@@ -64,10 +71,11 @@ async function writeWorkbook(
       ctx.reportProgress(rows);
     }
     await writer.finish();
+    await saved;
     // Rows deleted (or no longer matching) since the snapshot are not in the
     // file: the total shown from now on is what the file holds.
     ctx.reportProgress(rows, rows);
-    return rows;
+    return { rows, ...digest.digest() };
   } catch (err) {
     writer.abort(err);
     throw err;
@@ -92,21 +100,17 @@ async function runExport(
   try {
     const file = join(dir, 'export.xlsx');
     const started = performance.now();
-    const rows = await writeWorkbook(app, params, ctx, file);
+    const { rows, size, sha256 } = await writeWorkbook(app, params, ctx, file);
     const written = performance.now();
-    const { size } = await stat(file);
-    const sha256 = await sha256File(file);
     const storageKey = artifactKey(ctx.tenantId, ctx.taskId, params.fileName);
     ctx.signal.throwIfAborted();
-    const hashed = performance.now();
     await app.store.put(storageKey, file, { contentType: XLSX_CONTENT_TYPE, size, sha256 });
     ctx.log.info('export stored', {
       rows,
       size,
       storageKey,
       writeMs: Math.round(written - started),
-      hashMs: Math.round(hashed - written),
-      storeMs: Math.round(performance.now() - hashed),
+      storeMs: Math.round(performance.now() - written),
     });
     return await ctx.commit(async (tx) => {
       const artifact = await recordArtifact(tx, app, {
