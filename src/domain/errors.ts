@@ -1,64 +1,169 @@
 /**
  * The one error catalogue. Every error Parapet returns to a client has a stable
  * code here with its HTTP status and a default message; dialect renderers turn
- * a ParapetError into their own body (Sas: {RequestId, Code, Message, …}).
- * Codes follow the Alibaba Cloud gateway and Sas names, which clients key on
- * (e.g. anything containing "Throttling" is retried by the SDKs).
+ * a ParapetError into their own body (Sas: {RequestId, Code, Message, …};
+ * HSS: {error_code, error_msg}). Codes follow the Alibaba Cloud gateway and
+ * Sas names, which clients key on (e.g. anything containing "Throttling" is
+ * retried by the SDKs); `hss` is the code and status the HSS dialect answers
+ * with (Huawei's HSS.xxxx and APIGW.xxxx tables, spec hss-v5.md §2).
  */
+interface CatalogueEntry {
+  /** The status in the Sas dialect (and downloads). */
+  httpStatus: number;
+  message: string;
+  hss: { code: string; httpStatus: number };
+}
+
 export const errorCatalogue = {
-  MissingParameter: { httpStatus: 400, message: 'A mandatory parameter is missing.' },
-  InvalidParameter: { httpStatus: 400, message: 'A parameter is not valid.' },
-  'InvalidParameter.Format': { httpStatus: 400, message: 'The Format parameter is not valid.' },
-  IllegalParam: { httpStatus: 400, message: 'Illegal param' },
-  InvalidVersion: { httpStatus: 400, message: 'Specified parameter Version is not valid.' },
+  MissingParameter: {
+    httpStatus: 400,
+    message: 'A mandatory parameter is missing.',
+    hss: { code: 'HSS.0001', httpStatus: 400 },
+  },
+  InvalidParameter: {
+    httpStatus: 400,
+    message: 'A parameter is not valid.',
+    hss: { code: 'HSS.0001', httpStatus: 400 },
+  },
+  'InvalidParameter.Format': {
+    httpStatus: 400,
+    message: 'The Format parameter is not valid.',
+    hss: { code: 'HSS.0001', httpStatus: 400 },
+  },
+  IllegalParam: { httpStatus: 400, message: 'Illegal param', hss: { code: 'HSS.0001', httpStatus: 400 } },
+  InvalidVersion: {
+    httpStatus: 400,
+    message: 'Specified parameter Version is not valid.',
+    hss: { code: 'HSS.0001', httpStatus: 400 },
+  },
   IncompleteSignature: {
     httpStatus: 400,
     message: 'The request signature does not conform to the standards.',
+    hss: { code: 'APIGW.0301', httpStatus: 401 },
   },
   SignatureDoesNotMatch: {
     httpStatus: 400,
     message: 'Specified signature is not matched with our calculation.',
+    hss: { code: 'APIGW.0301', httpStatus: 401 },
   },
-  InvalidSignatureMethod: { httpStatus: 400, message: 'Specified signature method is not supported.' },
-  SignatureNonceUsed: { httpStatus: 400, message: 'Specified signature nonce was used already.' },
+  InvalidSignatureMethod: {
+    httpStatus: 400,
+    message: 'Specified signature method is not supported.',
+    hss: { code: 'APIGW.0301', httpStatus: 401 },
+  },
+  SignatureNonceUsed: {
+    httpStatus: 400,
+    message: 'Specified signature nonce was used already.',
+    hss: { code: 'APIGW.0301', httpStatus: 401 },
+  },
   'InvalidTimeStamp.Expired': {
     httpStatus: 400,
     message: 'Specified time stamp or date value is expired (more than 15 minutes away).',
+    hss: { code: 'APIGW.0301', httpStatus: 401 },
   },
   'InvalidTimeStamp.Format': {
     httpStatus: 400,
     message: 'Specified time stamp or date value is not well formatted.',
+    hss: { code: 'APIGW.0301', httpStatus: 401 },
   },
-  'InvalidAccessKeyId.NotFound': { httpStatus: 404, message: 'Specified access key is not found.' },
-  'InvalidAccessKeyId.Inactive': { httpStatus: 400, message: 'Specified access key is disabled.' },
-  'Throttling.User': { httpStatus: 400, message: 'Request was denied due to user flow control.' },
+  'InvalidAccessKeyId.NotFound': {
+    httpStatus: 404,
+    message: 'Specified access key is not found.',
+    hss: { code: 'APIGW.0301', httpStatus: 401 },
+  },
+  'InvalidAccessKeyId.Inactive': {
+    httpStatus: 400,
+    message: 'Specified access key is disabled.',
+    hss: { code: 'APIGW.0301', httpStatus: 401 },
+  },
+  'Throttling.User': {
+    httpStatus: 400,
+    message: 'Request was denied due to user flow control.',
+    hss: { code: 'APIGW.0308', httpStatus: 429 },
+  },
   'Throttling.ExportLimit': {
     httpStatus: 400,
     message: 'Too many exports are queued or running for this account; wait for one to finish.',
+    hss: { code: 'HSS.1001', httpStatus: 400 },
   },
-  'ExportTask.NotFound': { httpStatus: 404, message: 'The specified export task does not exist.' },
-  NoPermission: { httpStatus: 403, message: 'caller has no permission' },
+  'ExportTask.NotFound': {
+    httpStatus: 404,
+    message: 'The specified export task does not exist.',
+    hss: { code: 'HSS.0011', httpStatus: 400 },
+  },
+  NoPermission: {
+    httpStatus: 403,
+    message: 'caller has no permission',
+    hss: { code: 'HSS.0013', httpStatus: 403 },
+  },
   'InvalidAction.NotFound': {
     httpStatus: 404,
     message: 'Specified api is not found, please check your url and method.',
+    hss: { code: 'APIGW.0101', httpStatus: 404 },
   },
   'DownloadLink.Invalid': {
     httpStatus: 403,
     message: 'The download link is not valid: it is incomplete or was altered. Copy the whole link again.',
+    hss: { code: 'HSS.0010', httpStatus: 403 },
   },
   'DownloadLink.Expired': {
     httpStatus: 403,
     message: 'The download link has expired. Query the export again for a new link.',
+    hss: { code: 'HSS.0010', httpStatus: 403 },
   },
   'DownloadLink.FileGone': {
     httpStatus: 404,
     message: 'The file behind this link no longer exists: produced files are kept for a limited time.',
+    hss: { code: 'HSS.0011', httpStatus: 400 },
   },
-  RequestEntityTooLarge: { httpStatus: 413, message: 'The request body is too large.' },
-  RequestHeaderFieldsTooLarge: { httpStatus: 431, message: 'The request line or headers are too large.' },
-  ServerError: { httpStatus: 500, message: 'ServerError' },
-  ServiceUnavailable: { httpStatus: 503, message: 'The service is shutting down; retry on another node.' },
-} as const satisfies Record<string, { httpStatus: number; message: string }>;
+  InvalidBody: {
+    httpStatus: 400,
+    message: 'The request body is not valid JSON.',
+    hss: { code: 'HSS.0002', httpStatus: 400 },
+  },
+  'Forbidden.Project': {
+    httpStatus: 403,
+    message: "The project in the path is not the caller's project.",
+    hss: { code: 'HSS.0010', httpStatus: 403 },
+  },
+  MissingAuthentication: {
+    httpStatus: 401,
+    message:
+      'Incorrect IAM authentication information: x-auth-token not found (send X-Auth-Token or an SDK-HMAC-SHA256 Authorization header).',
+    hss: { code: 'APIGW.0301', httpStatus: 401 },
+  },
+  InvalidToken: {
+    httpStatus: 401,
+    message: 'Incorrect IAM authentication information: decrypt token fail',
+    hss: { code: 'APIGW.0301', httpStatus: 401 },
+  },
+  'Login.Failed': {
+    httpStatus: 401,
+    message: 'The username or password is wrong.',
+    hss: { code: 'APIGW.0301', httpStatus: 401 },
+  },
+  'Login.Locked': {
+    httpStatus: 429,
+    message: 'Too many wrong passwords for this user: logins are refused for a while.',
+    hss: { code: 'APIGW.0308', httpStatus: 429 },
+  },
+  RequestEntityTooLarge: {
+    httpStatus: 413,
+    message: 'The request body is too large.',
+    hss: { code: 'APIGW.0201', httpStatus: 413 },
+  },
+  RequestHeaderFieldsTooLarge: {
+    httpStatus: 431,
+    message: 'The request line or headers are too large.',
+    hss: { code: 'APIGW.0201', httpStatus: 400 },
+  },
+  ServerError: { httpStatus: 500, message: 'ServerError', hss: { code: 'HSS.0500', httpStatus: 500 } },
+  ServiceUnavailable: {
+    httpStatus: 503,
+    message: 'The service is shutting down; retry on another node.',
+    hss: { code: 'HSS.0503', httpStatus: 503 },
+  },
+} as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
 
