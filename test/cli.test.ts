@@ -39,6 +39,14 @@ for (const dialect of dialects) {
     }[];
     assert.deepEqual(keys.map((k) => k.AccessKeyId).sort(), [tenant.AccessKeyId, key.AccessKeyId].sort());
     assert.equal(statSync(join(env.PARAPET_DATA_DIR!, 'server-key')).mode & 0o777, 0o600);
+    assert.deepEqual(
+      run('admin', 'user', 'passwd', 'alice', '--password', 'alice-password', '--tenant', 'acme'),
+      {
+        UserName: 'alice',
+        TenantId: tenant.TenantId,
+        Password: 'set',
+      },
+    );
 
     const bad = spawnSync(process.execPath, [BIN, 'admin', 'user', 'create', 'alice', '--tenant', 'acme'], {
       env,

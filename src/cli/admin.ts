@@ -1,6 +1,7 @@
 /**
- * `parapet admin …`: tenants, users, access keys and policies, against the
- * same store as the server. With --json each command prints one JSON object.
+ * `parapet admin …`: tenants, users, passwords, access keys, policies and
+ * tokens, against the same store as the server. With --json each command
+ * prints one JSON object.
  */
 import { readFileSync } from 'node:fs';
 import { listAccessKeys, listPrincipals, listTenants } from '../persistence/identity.ts';
@@ -14,22 +15,27 @@ import {
   revokeAccessKey,
 } from '../services/identity.ts';
 import type { AppContext } from '../services/context.ts';
+import { revokeUserTokens, setPassword } from '../services/tokens.ts';
 
 export interface AdminFlags {
   tenant?: string | undefined;
   json?: boolean | undefined;
+  password?: string | undefined;
 }
 
-export const ADMIN_USAGE = `parapet admin — manage tenants, users, access keys and policies
+export const ADMIN_USAGE = `parapet admin — manage tenants, users, passwords, access keys, policies and tokens
 
   admin tenant create NAME              a tenant with its root access key
   admin tenant list
   admin user create NAME [--tenant ID]  a sub-user (denied everything until given a policy)
   admin user list [--tenant ID]
+  admin user passwd USER --password PW [--tenant ID]   sets the password for token login
+                                        (8-128 characters; revokes the user's tokens)
   admin key create USER [--tenant ID]   an access key for a user ('root' is the tenant's root)
   admin key list [--tenant ID]
   admin key revoke ACCESS_KEY_ID
   admin policy put USER FILE.json [--tenant ID]   replaces the user's RAM policy
+  admin token revoke USER [--tenant ID]   revokes all of the user's tokens
 
 --tenant takes a tenant id, account id, project id or name (default: the root tenant).
 --json prints exactly one JSON object. Secrets are printed once and stored sealed.`;
@@ -79,6 +85,13 @@ export async function runAdmin(
         })),
       };
     }
+    case 'user passwd': {
+      if (flags.password === undefined) throw usageError('missing --password PW');
+      const tenant = await resolveTenant(app, flags.tenant);
+      const user = await findUser(app, tenant, arg(0, 'USER'));
+      await setPassword(app, user, flags.password);
+      return { UserName: user.name, TenantId: tenant.id, Password: 'set' };
+    }
     case 'key create': {
       const tenant = await resolveTenant(app, flags.tenant);
       return { ...(await createAccessKey(app, await findUser(app, tenant, arg(0, 'USER')))) };
@@ -103,6 +116,11 @@ export async function runAdmin(
       const user = await findUser(app, tenant, arg(0, 'USER'));
       await putPolicy(app, user, readFileSync(arg(1, 'FILE.json'), 'utf8'));
       return { UserName: user.name, TenantId: tenant.id, Policy: 'replaced' };
+    }
+    case 'token revoke': {
+      const tenant = await resolveTenant(app, flags.tenant);
+      const user = await findUser(app, tenant, arg(0, 'USER'));
+      return { UserName: user.name, TenantId: tenant.id, RevokedTokens: await revokeUserTokens(app, user) };
     }
     default:
       throw usageError(`unknown admin command "${command.trim()}"`);

@@ -30,6 +30,8 @@ export interface ParapetConfig {
   linkTtlMs: number;
   /** How long produced files are kept. (Default: 7 days) */
   artifactRetentionMs: number;
+  /** Lifetime of an IAM token from POST /v3/auth/tokens. (Default: 24 h) */
+  tokenTtlMs: number;
   /** How long a worker's claim on a task holds without a heartbeat; a crashed worker's task is taken over after it. (Default: 30 s) */
   taskLeaseMs: number;
   /** Whether `parapet serve` runs tasks itself besides answering requests. (Default: true) */
@@ -109,6 +111,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     linkTtlMs: positiveInt('PARAPET_LINK_TTL_SECONDS', env.PARAPET_LINK_TTL_SECONDS ?? '3600') * 1000,
     artifactRetentionMs:
       positiveInt('PARAPET_ARTIFACT_RETENTION_DAYS', env.PARAPET_ARTIFACT_RETENTION_DAYS ?? '7') * 86_400_000,
+    tokenTtlMs: positiveInt('PARAPET_TOKEN_TTL_SECONDS', env.PARAPET_TOKEN_TTL_SECONDS ?? '86400') * 1000,
     taskLeaseMs: positiveInt('PARAPET_TASK_LEASE_SECONDS', env.PARAPET_TASK_LEASE_SECONDS ?? '30') * 1000,
     serveRunsTasks: flag('PARAPET_SERVE_WORKER', env.PARAPET_SERVE_WORKER ?? 'true'),
   };
@@ -128,5 +131,6 @@ export async function openApp(config: ParapetConfig): Promise<AppContext> {
     publicUrl: config.publicUrl,
     linkTtlMs: config.linkTtlMs,
     artifactRetentionMs: config.artifactRetentionMs,
+    tokenTtlMs: config.tokenTtlMs,
   };
 }

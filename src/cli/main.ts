@@ -11,8 +11,10 @@ const USAGE = `parapet — a self-hosted security center
 
   parapet serve [--host 127.0.0.1] [--port 8080] [--data-dir ./data]
   parapet worker [--data-dir ./data]          a task worker process sharing the store
-  parapet admin …                             tenants, users, keys, policies (parapet admin --help)
-  parapet demo-data --hosts N --vulns M [--seed S] [--tenant ID]
+  parapet admin …                             tenants, users, passwords, keys, policies, tokens
+                                              (parapet admin --help)
+  parapet demo-data --hosts N --vulns M [--images K] [--seed S] [--tenant ID]
+                                              K container images on the tenant's Linux hosts
 
 Environment: PARAPET_HOST, PARAPET_PORT, PARAPET_DATA_DIR, PARAPET_DATABASE_URL
 (postgres://… selects PostgreSQL), PARAPET_ROOT_ACCESS_KEY_ID/_SECRET,
@@ -38,8 +40,10 @@ async function main(argv: string[]): Promise<void> {
       'data-dir': { type: 'string' },
       tenant: { type: 'string' },
       json: { type: 'boolean' },
+      password: { type: 'string' },
       hosts: { type: 'string' },
       vulns: { type: 'string' },
+      images: { type: 'string' },
       seed: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { buildServer } from '../api/server.ts';
 import { sweepRequestGuards } from '../auth/request-guard.ts';
 import { sweepArtifacts } from '../services/artifacts.ts';
+import { sweepTokens } from '../services/tokens.ts';
 import { bootstrapRootTenant, type NewTenant } from '../services/identity.ts';
 import { loadConfig, openApp, type ConfigFlags } from './config.ts';
 import { SHUTDOWN_GRACE_MS, startWorker } from './worker.ts';
@@ -42,6 +43,9 @@ export async function serve(flags: ConfigFlags): Promise<void> {
   const maintenance = setInterval(() => {
     sweepRequestGuards(app.db, app.now()).catch((err: unknown) =>
       server.http.log.error({ err }, 'sweep failed'),
+    );
+    sweepTokens(app.db, app.now()).catch((err: unknown) =>
+      server.http.log.error({ err }, 'token sweep failed'),
     );
     // Every node sweeps; the sweep tolerates others doing the same.
     sweepArtifacts(app).catch((err: unknown) =>

@@ -20,4 +20,6 @@ export interface AppContext {
   linkTtlMs: number;
   /** How long produced files are kept. (Default: 7 days; PARAPET_ARTIFACT_RETENTION_DAYS) */
   artifactRetentionMs: number;
+  /** How long an IAM token lives. (Default: 24 h; PARAPET_TOKEN_TTL_SECONDS) */
+  tokenTtlMs: number;
 }

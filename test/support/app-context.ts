@@ -30,6 +30,7 @@ export async function makeTestApp(db: Database, options: TestAppOptions = {}): P
     publicUrl: undefined,
     linkTtlMs: 3_600_000,
     artifactRetentionMs: 7 * 86_400_000,
+    tokenTtlMs: 86_400_000,
   };
   return app;
 }
