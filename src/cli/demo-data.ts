@@ -5,6 +5,7 @@ import type { AppContext } from '../services/context.ts';
 export interface DemoDataFlags {
   hosts?: string | undefined;
   vulns?: string | undefined;
+  images?: string | undefined;
   seed?: string | undefined;
   tenant?: string | undefined;
 }
@@ -25,6 +26,7 @@ export async function runDemoData(app: AppContext, flags: DemoDataFlags): Promis
     tenantId: tenant.id,
     hosts: count('hosts', flags.hosts, 10),
     vulns: count('vulns', flags.vulns, 100),
+    images: count('images', flags.images, 0),
     seed: count('seed', flags.seed, 1),
   });
   return { TenantId: tenant.id, ...summary, Seconds: (Date.now() - started) / 1000 };

@@ -7,7 +7,7 @@ import { loadMigrations, migrate } from './migrate.ts';
 
 interface LogicalColumn {
   name: string;
-  type: 'integer' | 'text';
+  type: 'integer' | 'real' | 'text';
   notNull: boolean;
 }
 type LogicalSchema = Record<string, LogicalColumn[]>;
@@ -18,6 +18,7 @@ function logicalType(declared: string): LogicalColumn['type'] {
   const type = declared.toLowerCase();
   if (/int/.test(type)) return 'integer';
   if (type === 'text') return 'text';
+  if (type === 'real' || type === 'double precision') return 'real';
   throw new Error(`unexpected column type ${declared}`);
 }
 

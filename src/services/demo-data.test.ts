@@ -86,6 +86,8 @@ for (const dialect of dialects) {
         hosts: 40,
         vulnerabilities: 45_000,
         cves: await count(db, 'SELECT COUNT(*) AS n FROM cves'),
+        images: 0,
+        imageVulnerabilities: 0,
       });
       assert.equal(summary.groups, 6);
       assert.equal(await count(db, 'SELECT COUNT(*) AS n FROM hosts'), 40);
@@ -149,7 +151,14 @@ for (const dialect of dialects) {
       const options = { tenantId, hosts: 10, vulns: 2_000, now: NOW };
       await generateDemoData(db, options);
       const second = await generateDemoData(db, options);
-      assert.deepEqual(second, { groups: 0, hosts: 10, vulnerabilities: 2_000, cves: second.cves });
+      assert.deepEqual(second, {
+        groups: 0,
+        hosts: 10,
+        vulnerabilities: 2_000,
+        cves: second.cves,
+        images: 0,
+        imageVulnerabilities: 0,
+      });
       assert.equal(await count(db, 'SELECT COUNT(DISTINCT uuid) AS n FROM hosts'), 20);
       assert.equal(await count(db, 'SELECT COUNT(*) AS n FROM vulnerabilities'), 4_000);
       assert.equal(await count(db, 'SELECT COUNT(*) AS n FROM host_groups'), 6);

@@ -37,6 +37,7 @@ import {
   type OsProfile,
 } from './demo-data-catalog.ts';
 import { VUL_TYPES, type VulType } from '../domain/vulnerabilities.ts';
+import { generateDemoImages } from './demo-data-images.ts';
 
 export interface DemoDataOptions {
   tenantId: number;
@@ -44,6 +45,8 @@ export interface DemoDataOptions {
   hosts: number;
   /** Vulnerabilities to add, spread over the new hosts (at most MAX_VULNS_PER_HOST each). */
   vulns: number;
+  /** Local container images to add on the tenant's Linux hosts, old and new (see demo-data-images.ts). Default 0. */
+  images?: number;
   /** Default 1. */
   seed?: number;
   /** Epoch ms that timestamps count back from; default Date.now(). */
@@ -58,6 +61,8 @@ export interface DemoDataSummary {
   hosts: number;
   vulnerabilities: number;
   cves: number;
+  images: number;
+  imageVulnerabilities: number;
 }
 
 export const MAX_VULNS_PER_HOST = 10_000;
@@ -89,10 +94,11 @@ const loadProfiles: Record<Dialect, LoadProfile> = {
 };
 
 export async function generateDemoData(db: Database, options: DemoDataOptions): Promise<DemoDataSummary> {
-  const { tenantId, hosts, vulns, seed = 1, now = Date.now(), onProgress } = options;
+  const { tenantId, hosts, vulns, images = 0, seed = 1, now = Date.now(), onProgress } = options;
   checkCount('TenantId', tenantId, 1);
   checkCount('Hosts', hosts, 0);
   checkCount('Vulns', vulns, 0);
+  checkCount('Images', images, 0);
   if (!Number.isSafeInteger(seed)) throw invalidParameter('Seed', 'must be an integer');
   if (!Number.isFinite(now)) throw invalidParameter('Now', 'must be epoch milliseconds');
   if (vulns > hosts * MAX_VULNS_PER_HOST) {
@@ -101,25 +107,34 @@ export async function generateDemoData(db: Database, options: DemoDataOptions): 
   if (!(await db.get('SELECT id FROM tenants WHERE id = ?', [tenantId]))) {
     throw invalidParameter('TenantId', `tenant ${tenantId} does not exist`);
   }
-  const summary: DemoDataSummary = { groups: 0, hosts: 0, vulnerabilities: 0, cves: 0 };
-  if (hosts === 0) return summary;
+  const summary: DemoDataSummary = {
+    groups: 0,
+    hosts: 0,
+    vulnerabilities: 0,
+    cves: 0,
+    images: 0,
+    imageVulnerabilities: 0,
+  };
+  if (hosts > 0) {
+    const groupIds = await ensureGroups(db, tenantId, now, summary);
+    const plans = await planHosts(db, { tenantId, seed, now, groupIds }, hosts);
+    const progress = (done: number) => onProgress?.(done, hosts + vulns);
+    const hostIds = await insertHosts(db, plans, progress);
+    summary.hosts = plans.length;
 
-  const groupIds = await ensureGroups(db, tenantId, now, summary);
-  const plans = await planHosts(db, { tenantId, seed, now, groupIds }, hosts);
-  const progress = (done: number) => onProgress?.(done, hosts + vulns);
-  const hostIds = await insertHosts(db, plans, progress);
-  summary.hosts = plans.length;
-
-  const weights = plans.map((p) => p.weight);
-  const counts = allocate(vulns, weights, MAX_VULNS_PER_HOST);
-  const writer = makeVulnWriter(db, (done) => progress(hosts + done), summary);
-  const findings = makeFindingCache();
-  for (const [i, plan] of plans.entries()) {
-    for (const row of vulnRows(plan, hostIds[i]!, counts[i]!, { tenantId, now, findings })) {
-      await writer.add(row);
+    const weights = plans.map((p) => p.weight);
+    const counts = allocate(vulns, weights, MAX_VULNS_PER_HOST);
+    const writer = makeVulnWriter(db, (done) => progress(hosts + done), summary);
+    const findings = makeFindingCache();
+    for (const [i, plan] of plans.entries()) {
+      for (const row of vulnRows(plan, hostIds[i]!, counts[i]!, { tenantId, now, findings })) {
+        await writer.add(row);
+      }
     }
+    await writer.finish();
   }
-  await writer.finish();
+  // Images go on the tenant's Linux hosts, old and new, so they come after the hosts.
+  Object.assign(summary, await generateDemoImages(db, { tenantId, images, seed, now }));
   return summary;
 }
 
@@ -151,7 +166,7 @@ export function allocate(total: number, weights: readonly number[], cap: number)
 
 // ---- random streams ----------------------------------------------------------------------
 
-interface Rng {
+export interface Rng {
   next(): number;
   int(n: number): number;
   pick<T>(list: readonly T[]): T;
@@ -191,7 +206,7 @@ const digest = (...parts: (string | number)[]) =>
   createHash('sha256')
     .update(`parapet-demo:${parts.join(':')}`)
     .digest();
-const streamOf = (...parts: (string | number)[]) => makeRng(digest(...parts).readUInt32LE(0));
+export const streamOf = (...parts: (string | number)[]) => makeRng(digest(...parts).readUInt32LE(0));
 
 const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';
 const HEX = '0123456789abcdef';
@@ -596,7 +611,7 @@ async function insertUnnest(tx: Queryable, table: Table, rows: readonly SqlValue
 }
 
 /** A PostgreSQL array literal of one column; every string is quoted, so only `"` and `\` need escaping. */
-function arrayLiteral(rows: readonly SqlValue[][], column: number): string {
+export function arrayLiteral(rows: readonly SqlValue[][], column: number): string {
   let text = '{';
   for (let i = 0; i < rows.length; i++) {
     const value = rows[i]![column]!;
