@@ -13,6 +13,23 @@ export interface ExportColumn extends Omit<XlsxColumn, 'header'> {
   header: Localized;
 }
 
+/** A text column; `width` in characters. */
+export const textColumn = (zh: string, en: string, width = 18): ExportColumn => ({
+  header: { zh, en },
+  width,
+  type: 'text',
+});
+export const numberColumn = (zh: string, en: string): ExportColumn => ({
+  header: { zh, en },
+  width: 12,
+  type: 'number',
+});
+export const dateColumn = (zh: string, en: string): ExportColumn => ({
+  header: { zh, en },
+  width: 20,
+  type: 'date',
+});
+
 export interface ExportSource {
   sheetName: Localized;
   columns: readonly ExportColumn[];

@@ -15,6 +15,7 @@ import { getTask, makeWorker, type Worker } from '../../engine/index.ts';
 import type { Database } from '../../persistence/database.ts';
 import { dialects, openTestDatabase } from '../../../test/support/databases.ts';
 import { makeTestApp, type TestApp } from '../../../test/support/app-context.ts';
+import { downloadLink } from '../artifacts.ts';
 import { generateDemoData } from '../demo-data.ts';
 import { createTenant, createUser, findUser, resolveTenant } from '../identity.ts';
 import { makeTaskKinds } from '../task-kinds.ts';
@@ -73,39 +74,41 @@ for (const dialect of dialects) {
     after(() => db.close());
 
     test('the same request while one is unfinished returns it; a tenant has at most 5 unfinished', async () => {
-      const first = await startExport(app, root, vulSpec(['cve']), 'zh');
-      assert.equal((await startExport(app, root, vulSpec(['cve']), 'zh')).id, first.id);
+      const first = await startExport(app, root, vulSpec(['cve']), { lang: 'zh' });
+      assert.equal((await startExport(app, root, vulSpec(['cve']), { lang: 'zh' })).id, first.id);
       assert.notEqual(
-        (await startExport(app, root, vulSpec(['cve']), 'en')).id,
+        (await startExport(app, root, vulSpec(['cve']), { lang: 'en' })).id,
         first.id,
         'another language',
       );
       assert.notEqual(
-        (await startExport(app, analyst, vulSpec(['cve']), 'zh')).id,
+        (await startExport(app, analyst, vulSpec(['cve']), { lang: 'zh' })).id,
         first.id,
         'another caller',
       );
-      await startExport(app, root, vulSpec(['sys']), 'zh');
-      await startExport(app, root, { source: 'record', type: 'assetInstance' }, 'zh');
+      await startExport(app, root, vulSpec(['sys']), { lang: 'zh' });
+      await startExport(app, root, { source: 'record', type: 'assetInstance' }, { lang: 'zh' });
       // Five are unfinished now.
-      const refused = await startExport(app, root, vulSpec(['app']), 'zh').catch((err: unknown) => err);
+      const refused = await startExport(app, root, vulSpec(['app']), { lang: 'zh' }).catch(
+        (err: unknown) => err,
+      );
       assert.ok(refused instanceof ParapetError);
       assert.equal(refused.code, 'Throttling.ExportLimit');
       assert.match(refused.message, new RegExp(`${MAX_UNFINISHED_EXPORTS} exports`));
       assert.equal(
-        (await startExport(app, root, vulSpec(['cve']), 'zh')).id,
+        (await startExport(app, root, vulSpec(['cve']), { lang: 'zh' })).id,
         first.id,
         'still found at the limit',
       );
-      const other = await startExport(app, stranger, vulSpec(['cve']), 'zh');
+      const other = await startExport(app, stranger, vulSpec(['cve']), { lang: 'zh' });
       assert.notEqual(other.id, first.id, 'the limit is per tenant');
 
-      const info = await describeExport(app, root.tenant.id, first.id, BASE_URL);
+      const info = await describeExport(app, root.tenant.id, first.id);
       assert.equal(info.status, 'queued');
       assert.equal(info.progress, 0);
       assert.ok(info.totalCount > 0, 'the total is known from the start');
-      assert.equal(info.link, undefined);
-      await assert.rejects(describeExport(app, stranger.tenant.id, first.id, BASE_URL), {
+      assert.equal(info.artifact, undefined);
+      await assert.rejects(describeExport(app, stranger.tenant.id, first.id), {
         code: 'ExportTask.NotFound',
       });
     });
@@ -127,18 +130,20 @@ for (const dialect of dialects) {
           `SELECT COUNT(*) AS count FROM vulnerabilities WHERE tenant_id = ? AND type = 'cve'`,
           [root.tenant.id],
         )) ?? { count: 0 };
-        const started = await startExport(app, root, vulSpec(['cve']), 'en');
+        const started = await startExport(app, root, vulSpec(['cve']), { lang: 'en' });
         const task = await waitFinal(app, root.tenant.id, started.id);
         assert.equal(task.status, 'succeeded', task.errorMessage);
         const result = task.result as ExportResult;
         assert.equal(result.rows, Number(count));
 
-        const info = await describeExport(app, root.tenant.id, started.id, BASE_URL);
+        const info = await describeExport(app, root.tenant.id, started.id);
         assert.equal(info.progress, 100);
         assert.equal(info.currentCount, Number(count));
         assert.equal(info.totalCount, Number(count));
-        assert.ok(info.link?.url.startsWith(`${BASE_URL}/downloads/`));
-        assert.equal(info.link?.expiresAt, app.now() + app.linkTtlMs);
+        assert.ok(info.artifact, 'the stored file is described');
+        const link = downloadLink(app, info.artifact, BASE_URL);
+        assert.ok(link.url.startsWith(`${BASE_URL}/downloads/`));
+        assert.equal(link.expiresAt, app.now() + app.linkTtlMs);
 
         const artifact = await db.get<{ storage_key: string; sha256: string; size: number }>(
           'SELECT storage_key, sha256, size FROM artifacts WHERE id = ?',
@@ -157,7 +162,7 @@ for (const dialect of dialects) {
 
       test('the total shown at the end is the rows in the file, even if some were deleted meanwhile', async () => {
         await worker.stop();
-        const started = await startExport(app, stranger, vulSpec(['sys', 'cve']), 'en');
+        const started = await startExport(app, stranger, vulSpec(['sys', 'cve']), { lang: 'en' });
         const before = (await getTask(db, stranger.tenant.id, started.id))?.totalCount ?? 0;
         await db.run(
           `DELETE FROM vulnerabilities WHERE id = (SELECT MIN(id) FROM vulnerabilities WHERE tenant_id = ? AND type = 'cve')`,
@@ -173,7 +178,12 @@ for (const dialect of dialects) {
       });
 
       test('rows added after the request are not in the file', async () => {
-        const started = await startExport(app, stranger, { source: 'record', type: 'assetInstance' }, 'zh');
+        const started = await startExport(
+          app,
+          stranger,
+          { source: 'record', type: 'assetInstance' },
+          { lang: 'zh' },
+        );
         await generateDemoData(db, { tenantId: stranger.tenant.id, hosts: 3, vulns: 0, seed: 9 });
         const task = await waitFinal(app, stranger.tenant.id, started.id);
         assert.equal(task.status, 'succeeded', task.errorMessage);

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { ParapetError } from '../../domain/errors.ts';
 import {
   MAX_UNFINISHED_EXPORTS,
-  type ExportLang,
+  type ExportOptions,
   type ExportParams,
   type ExportResult,
   type ExportSpec,
@@ -20,14 +20,16 @@ import {
   type TaskStatus,
 } from '../../engine/index.ts';
 import { LOCKS, lockTenant } from '../../persistence/locks.ts';
-import { downloadLink, getArtifact } from '../artifacts.ts';
+import { getArtifact, type Artifact } from '../artifacts.ts';
 import type { AppContext } from '../context.ts';
 import { EXPORT_TASK_KIND, exportSource, makeExportTaskKind } from './export-task.ts';
 
 export interface StartedExport {
   id: number;
-  /** The download's file name, with `.xlsx`. */
+  /** The download's file name, with `.xlsx` (or `.zip`). */
   fileName: string;
+  /** Rows matching when the export was asked for (before any row cap). */
+  matched: number;
 }
 
 /** `yyyyMMdd` in the server's zone, as the cloud's export names carry it. */
@@ -36,8 +38,18 @@ function dateStamp(epochMs: number): string {
   return `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}`;
 }
 
-function baseName(spec: ExportSpec): string {
-  return spec.source === 'vul' ? (spec.filter.types[0] ?? 'vul') : spec.type;
+function fileName(spec: ExportSpec, options: ExportOptions, now: number): string {
+  switch (spec.source) {
+    case 'vul':
+      return `${spec.filter.types[0] ?? 'vul'}_${dateStamp(now)}.xlsx`;
+    case 'record':
+      return `${spec.type}_${dateStamp(now)}.xlsx`;
+    case 'imageVul': {
+      // The HSS console's pattern: hss-<what>-<lang>-<stamp>.zip
+      const extension = options.packaging === 'zip' ? 'zip' : 'xlsx';
+      return `hss-image-vul-${options.lang}-${dateStamp(now)}${String(now % 1_000_000).padStart(6, '0')}.${extension}`;
+    }
+  }
 }
 
 /**
@@ -49,20 +61,24 @@ export async function startExport(
   app: AppContext,
   caller: Caller,
   spec: ExportSpec,
-  lang: ExportLang,
+  options: ExportOptions,
 ): Promise<StartedExport> {
   const tenantId = caller.tenant.id;
   const kind = makeExportTaskKind(app);
+  const { lang, maxRows, packaging } = options;
   const dedupeKey = createHash('sha256')
-    .update(JSON.stringify({ principal: caller.principal.id, spec, lang }))
+    .update(JSON.stringify({ principal: caller.principal.id, spec, lang, maxRows, packaging }))
     .digest('hex');
   const snapshot = await exportSource(spec).snapshot(app.db, tenantId);
   const params: ExportParams = {
     spec,
     lang,
-    fileName: `${baseName(spec)}_${dateStamp(app.now())}.xlsx`,
+    fileName: fileName(spec, options, app.now()),
     maxId: snapshot.maxId,
+    ...(maxRows === undefined ? {} : { maxRows }),
+    ...(packaging === undefined ? {} : { packaging }),
   };
+  const totalCount = maxRows === undefined ? snapshot.count : Math.min(snapshot.count, maxRows);
   const task = await app.db.withTransaction(async (tx) => {
     await lockTenant(tx, LOCKS.exportQuota, tenantId);
     const running = await findUnfinishedTask(tx, tenantId, kind, dedupeKey);
@@ -73,9 +89,9 @@ export async function startExport(
         `${MAX_UNFINISHED_EXPORTS} exports are already queued or running for this account; poll them with DescribeVulExportInfo/DescribeExportInfo and retry when one has finished.`,
       );
     }
-    return createTask(tx, { tenantId, kind, params, dedupeKey, totalCount: snapshot.count });
+    return createTask(tx, { tenantId, kind, params, dedupeKey, totalCount });
   });
-  return { id: task.id, fileName: task.params.fileName };
+  return { id: task.id, fileName: task.params.fileName, matched: snapshot.count };
 }
 
 export interface ExportInfo {
@@ -88,8 +104,8 @@ export interface ExportInfo {
   totalCount: number;
   /** Why it failed, or that its file has expired. */
   message: string | undefined;
-  /** A signed download URL and its expiry, once the file is stored. */
-  link: { url: string; expiresAt: number } | undefined;
+  /** The stored file, once the export has succeeded and until the file expires. */
+  artifact: Artifact | undefined;
 }
 
 /** An export of this tenant; another tenant's id is ExportTask.NotFound, like one that never existed. */
@@ -97,7 +113,6 @@ export async function describeExport(
   app: AppContext,
   tenantId: number,
   exportId: number,
-  requestBaseUrl: string,
 ): Promise<ExportInfo> {
   const task = await getTask(app.db, tenantId, exportId);
   if (!task || task.kind !== EXPORT_TASK_KIND) {
@@ -112,7 +127,7 @@ export async function describeExport(
     currentCount: task.doneCount,
     totalCount: task.totalCount,
     message: task.errorMessage,
-    link: undefined,
+    artifact: undefined,
   };
   if (task.status !== 'succeeded') return info;
   const result = task.result as ExportResult;
@@ -120,5 +135,5 @@ export async function describeExport(
   if (!artifact) {
     return { ...info, message: 'The exported file has expired and was removed; start a new export.' };
   }
-  return { ...info, link: downloadLink(app, artifact, requestBaseUrl) };
+  return { ...info, artifact };
 }

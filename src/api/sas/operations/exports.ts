@@ -8,10 +8,12 @@ import {
   vulStatusFilter,
   type PackageRef,
 } from '../../../domain/vulnerabilities.ts';
+import { downloadLink } from '../../../services/artifacts.ts';
+import type { AppContext } from '../../../services/context.ts';
 import { describeExport, startExport, type ExportInfo } from '../../../services/exports/exports.ts';
 import { SAS_EXPORT_STATUS } from '../../task-status-names.ts';
-import { defineAction } from '../action.ts';
-import { csv, int, oneOf, repeated, required, str, withDefault, type Codec } from '../params.ts';
+import { defineAction, type SasRequestInfo } from '../action.ts';
+import { csv, int, oneOf, repeated, required, str, withDefault, type Codec } from '../../text-params.ts';
 
 /** `VulEntityList.N.EntityName` / `.EntityVersion`. */
 const packageRef: Codec<PackageRef | undefined> = {
@@ -80,7 +82,7 @@ export const exportVul = defineAction({
           packages: p.VulEntityList,
         },
       },
-      p.Lang,
+      { lang: p.Lang },
     );
     // The cloud names a vulnerability export without its extension (`app_20211101`).
     return { Id: started.id, FileName: started.fileName.replace(/\.xlsx$/, '') };
@@ -120,12 +122,24 @@ export const exportRecord = defineAction({
         throw invalidParameter('Params', 'it must be a JSON object');
       }
     }
-    const started = await startExport(app, caller, { source: 'record', type: p.ExportType }, p.Lang);
+    const started = await startExport(
+      app,
+      caller,
+      { source: 'record', type: p.ExportType },
+      {
+        lang: p.Lang,
+      },
+    );
     return { Id: started.id, FileName: started.fileName };
   },
 });
 
-function renderExportInfo(info: ExportInfo, fileName: string): Record<string, unknown> {
+function renderExportInfo(
+  app: AppContext,
+  info: ExportInfo,
+  fileName: string,
+  request: SasRequestInfo,
+): Record<string, unknown> {
   const status = SAS_EXPORT_STATUS[info.status];
   return {
     Id: info.id,
@@ -135,7 +149,7 @@ function renderExportInfo(info: ExportInfo, fileName: string): Record<string, un
     CurrentCount: info.currentCount,
     TotalCount: info.totalCount,
     Message: info.message ?? (status === 'success' ? 'success' : status),
-    Link: info.link?.url,
+    Link: info.artifact && downloadLink(app, info.artifact, request.baseUrl).url,
   };
 }
 
@@ -148,8 +162,8 @@ export const describeVulExportInfo = defineAction({
   name: 'DescribeVulExportInfo',
   params: exportInfoParams,
   async handle({ app, caller, params: p, request }) {
-    const info = await describeExport(app, caller.tenant.id, p.ExportId, request.baseUrl);
-    return renderExportInfo(info, info.fileName.replace(/\.xlsx$/, ''));
+    const info = await describeExport(app, caller.tenant.id, p.ExportId);
+    return renderExportInfo(app, info, info.fileName.replace(/\.xlsx$/, ''), request);
   },
 });
 
@@ -157,7 +171,7 @@ export const describeExportInfo = defineAction({
   name: 'DescribeExportInfo',
   params: exportInfoParams,
   async handle({ app, caller, params: p, request }) {
-    const info = await describeExport(app, caller.tenant.id, p.ExportId, request.baseUrl);
-    return renderExportInfo(info, info.fileName);
+    const info = await describeExport(app, caller.tenant.id, p.ExportId);
+    return renderExportInfo(app, info, info.fileName, request);
   },
 });
