@@ -32,7 +32,7 @@ const FILE_HEADERS = [
   'X-Content-Type-Options',
 ];
 
-function fileGone(app: AppContext): ParapetError {
+export function fileGone(app: AppContext): ParapetError {
   const days = Math.round((app.artifactRetentionMs / DAY_MS) * 100) / 100;
   return new ParapetError(
     'DownloadLink.FileGone',
@@ -86,7 +86,22 @@ export function contentDisposition(fileName: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${percentEncode(wellFormed)}`;
 }
 
-async function serve(app: AppContext, artifact: Artifact, request: FastifyRequest, reply: FastifyReply) {
+/** Drops the file headers `serveArtifact` set, before answering with an error instead. */
+export function clearFileHeaders(reply: FastifyReply): void {
+  for (const name of FILE_HEADERS) reply.removeHeader(name);
+}
+
+/**
+ * Streams a stored file with validators and one byte range. `contentType`
+ * overrides the stored type (HSS clients want application/octet-stream).
+ */
+export async function serveArtifact(
+  app: AppContext,
+  artifact: Artifact,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  contentType = artifact.contentType,
+) {
   const etag = `"${artifact.sha256}"`;
   const lastModified = new Date(artifact.createdAt).toUTCString();
   reply.header('ETag', etag).header('Last-Modified', lastModified).header('Cache-Control', 'private');
@@ -94,7 +109,7 @@ async function serve(app: AppContext, artifact: Artifact, request: FastifyReques
 
   reply
     .header('Accept-Ranges', 'bytes')
-    .header('Content-Type', artifact.contentType)
+    .header('Content-Type', contentType)
     .header('Content-Disposition', contentDisposition(artifact.fileName))
     .header('X-Content-Type-Options', 'nosniff');
   const ifRange = request.headers['if-range'];
@@ -125,14 +140,13 @@ export function registerDownloadRoutes(server: FastifyInstance, options: Downloa
       const claims = verifyDownloadToken(app.serverKey, request.params['*'], app.now());
       const artifact = await getArtifact(app, claims.tenantId, claims.artifactId);
       if (!artifact || artifact.expiresAt <= app.now()) throw fileGone(app);
-      return await serve(app, artifact, request, reply);
+      return await serveArtifact(app, artifact, request, reply);
     } catch (err) {
       const requestId = randomUUID().toUpperCase();
       const error =
         err instanceof ParapetError ? err : new ParapetError('ServerError', undefined, { cause: err });
       if (!(err instanceof ParapetError)) options.log(`download ${requestId} failed`, err);
-      // Drop the file headers set before the failure; the error is JSON.
-      for (const name of FILE_HEADERS) reply.removeHeader(name);
+      clearFileHeaders(reply); // the error is JSON
       return reply
         .code(error.httpStatus)
         .header('Cache-Control', 'no-store')

@@ -7,6 +7,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { ParapetError } from '../domain/errors.ts';
 import type { AppContext } from '../services/context.ts';
 import { registerDownloadRoutes } from './downloads.ts';
+import { HSS_PREFIXES, registerHssRoutes, sendHssError } from './hss/router.ts';
+import { registerIamRoutes } from './iam/tokens.ts';
 import { renderSasError } from './sas/render.ts';
 import { registerSasRoutes } from './sas/router.ts';
 
@@ -62,6 +64,11 @@ export function buildServer(options: ServerOptions): ParapetServer {
   const log = (message: string, err: unknown) => http.log.error({ err }, message);
   registerSasRoutes(http, { app: options.app, rateLimitPerSecond: options.rateLimitPerSecond ?? 100, log });
   registerDownloadRoutes(http, { app: options.app, log });
+  registerHssRoutes(http, { app: options.app, rateLimitPerSecond: options.rateLimitPerSecond ?? 100, log });
+  registerIamRoutes(http, { app: options.app, log });
+
+  // Requests that never reached a route answer in the dialect their path belongs to.
+  const isHss = (url: string) => HSS_PREFIXES.some((prefix) => url.startsWith(prefix));
 
   // Errors Fastify raises before a route runs (oversized or unreadable bodies).
   http.setErrorHandler((err: { statusCode?: number }, request, reply) => {
@@ -71,12 +78,18 @@ export function buildServer(options: ServerOptions): ParapetServer {
         : err.statusCode !== undefined && err.statusCode < 500
           ? new ParapetError('InvalidParameter', 'The request could not be read.')
           : new ParapetError('ServerError', undefined, { cause: err });
+    if (isHss(request.url)) return sendHssError(reply, error);
     return reply.code(error.httpStatus).send(renderSasError(error, request.id, request.hostname));
   });
   http.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]?.slice(0, 256) ?? '';
+    if (isHss(request.url)) {
+      const error = new ParapetError('InvalidAction.NotFound', `API not found: ${request.method} ${path}`);
+      return sendHssError(reply, error);
+    }
     const error = new ParapetError(
       'InvalidAction.NotFound',
-      `No API is served at ${request.method} ${request.url.split('?')[0]}.`,
+      `No API is served at ${request.method} ${path}.`,
     );
     return reply.code(404).send(renderSasError(error, request.id, request.hostname));
   });

@@ -13,3 +13,13 @@ export const SAS_EXPORT_STATUS: Record<TaskStatus, string> = {
   timed_out: 'failed',
   cancelled: 'failed',
 };
+
+/** HSS ListQueryExportTask `task_status`. */
+export const HSS_EXPORT_TASK_STATUS: Record<TaskStatus, string> = {
+  queued: 'running',
+  running: 'running',
+  succeeded: 'success',
+  failed: 'failure',
+  timed_out: 'failure',
+  cancelled: 'failure',
+};

@@ -461,7 +461,7 @@ function parseConditions(block: unknown, path: string): PolicyCondition[] {
 }
 
 function checkAction(action: string): string | undefined {
-  return action === '*' || /^[\w*?-]+:[\w*?.-]+$/.test(action)
+  return action === '*' || /^[\w*?-]+:[\w*?.:-]+$/.test(action)
     ? undefined
     : 'is not "*" or "<service>:<action>"';
 }

@@ -40,7 +40,8 @@ export interface AccessKey {
 export interface Caller {
   tenant: Tenant;
   principal: Principal;
-  accessKeyId: string;
+  /** The access key that signed the request; undefined when a token authenticated it. */
+  accessKeyId: string | undefined;
   sourceIp: string;
   secureTransport: boolean;
 }

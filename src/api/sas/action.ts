@@ -1,6 +1,6 @@
 import type { Caller } from '../../domain/identity.ts';
 import type { AppContext } from '../../services/context.ts';
-import { decodeParams, type Decoded, type ParamSpec, type RawParams } from './params.ts';
+import { decodeParams, type Decoded, type ParamSpec, type RawParams } from '../text-params.ts';
 
 /** What an operation may need of the HTTP request itself. */
 export interface SasRequestInfo {

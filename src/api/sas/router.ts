@@ -10,6 +10,7 @@ import { authenticateSas } from '../../auth/sas-authenticate.ts';
 import { parseSasRequest } from '../../auth/sas-signature.ts';
 import { ParapetError } from '../../domain/errors.ts';
 import type { AppContext } from '../../services/context.ts';
+import { headerMap, rawBody, splitTarget } from '../request-parts.ts';
 import type { SasAction } from './action.ts';
 import { sasActions } from './actions.ts';
 import { renderSasError } from './render.ts';
@@ -22,14 +23,6 @@ export interface SasRouterOptions {
   log: (message: string, err: unknown) => void;
 }
 
-function headerMap(request: FastifyRequest): Record<string, string | undefined> {
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    headers[name] = Array.isArray(value) ? value.join(',') : value;
-  }
-  return headers;
-}
-
 export function registerSasRoutes(server: FastifyInstance, options: SasRouterOptions): void {
   const actions = new Map<string, SasAction>(sasActions.map((action) => [action.name, action]));
   const { app } = options;
@@ -37,12 +30,11 @@ export function registerSasRoutes(server: FastifyInstance, options: SasRouterOpt
   async function handle(request: FastifyRequest, reply: FastifyReply) {
     const requestId = randomUUID().toUpperCase();
     try {
-      const queryStart = request.url.indexOf('?');
       const signed = parseSasRequest({
         method: request.method,
-        rawQuery: queryStart === -1 ? '' : request.url.slice(queryStart + 1),
+        rawQuery: splitTarget(request.url).rawQuery,
         headers: headerMap(request),
-        body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+        body: rawBody(request),
       });
       if (signed.format !== undefined && signed.format.toUpperCase() !== 'JSON') {
         throw new ParapetError(

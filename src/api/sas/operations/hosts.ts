@@ -8,7 +8,7 @@ import {
 } from '../../../domain/hosts.ts';
 import { listHostGroups, listHosts } from '../../../services/hosts.ts';
 import { defineAction } from '../action.ts';
-import { bool, csv, int, oneOf, str, withDefault } from '../params.ts';
+import { bool, csv, int, oneOf, str, withDefault } from '../../text-params.ts';
 
 /** The Security Center edition reported for every Parapet asset: 3, Enterprise (every feature Parapet has). */
 export const SAS_AUTH_VERSION = 3;

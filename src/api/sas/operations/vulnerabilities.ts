@@ -22,7 +22,17 @@ import {
   listVulnerabilityGroups,
 } from '../../../services/vulnerabilities.ts';
 import { defineAction } from '../action.ts';
-import { bool, csv, int, oneOf, required, str, withDefault, type Codec, type Decoded } from '../params.ts';
+import {
+  bool,
+  csv,
+  int,
+  oneOf,
+  required,
+  str,
+  withDefault,
+  type Codec,
+  type Decoded,
+} from '../../text-params.ts';
 import { SAS_AUTH_VERSION } from './hosts.ts';
 
 /** A comma-separated list of ids (`Ids=282,281`), at most `max` of them. */

@@ -1,9 +1,10 @@
 /**
- * Parameter codecs for Sas RPC requests. Every parameter arrives as text
- * (query or form body); a codec turns it into a typed value or throws the
- * Sas error for it. Flattened arrays arrive as `Name.1`, `Name.2`, …
+ * Codecs for parameters that arrive as text: Sas RPC parameters (query or
+ * form body) and HSS query parameters. A codec turns the text into a typed
+ * value or throws InvalidParameter/MissingParameter, which each dialect
+ * renders its own way. Sas's flattened arrays arrive as `Name.1`, `Name.2`, …
  */
-import { invalidParameter, missingParameter } from '../../domain/errors.ts';
+import { invalidParameter, missingParameter } from '../domain/errors.ts';
 
 export type RawParams = Record<string, string>;
 
