@@ -15,6 +15,8 @@ import { expectHssSdkError, makeHssSdkClient, signedFetch } from './support/hss-
 import { makeDataDir, startParapet, type ParapetProcess } from './support/parapet-process.ts';
 
 const PASSWORD = 'a-long-enough-password';
+/** Requests per second per tenant; the other tests stay well below it. */
+const RATE_LIMIT = 40;
 
 interface Key {
   accessKeyId: string;
@@ -64,7 +66,7 @@ for (const dialect of dialects) {
     const exportBody = JSON.stringify({ operate_all: true });
 
     before(async () => {
-      parapet = await startParapet(dialect, 'hss-errors');
+      parapet = await startParapet(dialect, 'hss-errors', { PARAPET_RATE_LIMIT: String(RATE_LIMIT) });
       parapet.cli(['demo-data', '--hosts', '3', '--vulns', '20', '--images', '5', '--seed', '2']);
       parapet.cli(['admin', 'user', 'passwd', 'root', '--password', PASSWORD]);
       const tenant = (
@@ -281,6 +283,24 @@ for (const dialect of dialects) {
         assert.equal(response.status, 400, path);
         assert.equal((await errorBody(response)).error_code, 'HSS.0011', path);
       }
+    });
+
+    test('more requests per second than the limit are 429 APIGW.0308', async () => {
+      const token = await tokenFor('root');
+      const burst = await Promise.all(
+        Array.from({ length: RATE_LIMIT * 3 }, () =>
+          fetch(`${base}/image/local-repositories?limit=1`, { headers: { 'x-auth-token': token } }),
+        ),
+      );
+      const throttled = burst.filter((response) => response.status === 429);
+      assert.ok(throttled.length > 0, 'some requests are throttled');
+      assert.ok(burst.every((response) => response.status === 200 || response.status === 429));
+      const [first, ...rest] = throttled;
+      assert.equal((await errorBody(first!)).error_code, 'APIGW.0308');
+      // Read the other bodies so no socket is left half-read.
+      await Promise.all(
+        [...rest, ...burst.filter((response) => response.status === 200)].map((r) => r.text()),
+      );
     });
   });
 }
