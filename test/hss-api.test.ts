@@ -125,7 +125,7 @@ for (const dialect of dialects) {
         );
         assert.equal(info.task_status, 'success');
         assert.equal(info.task_id, started.task_id);
-        assert.match(String(info.file_name), /^hss-image-vul-zh-\d+\.zip$/);
+        assert.match(String(info.file_name), /^hss-image-vul-zh-\d{14}\.zip$/);
 
         const file = await sdk.send({
           method: 'GET',

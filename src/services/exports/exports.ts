@@ -38,6 +38,12 @@ function dateStamp(epochMs: number): string {
   return `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}`;
 }
 
+/** `HHmmss` in the server's zone. */
+function timeStamp(epochMs: number): string {
+  const d = new Date(epochMs);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join('');
+}
+
 function fileName(spec: ExportSpec, options: ExportOptions, now: number): string {
   switch (spec.source) {
     case 'vul':
@@ -47,7 +53,7 @@ function fileName(spec: ExportSpec, options: ExportOptions, now: number): string
     case 'imageVul': {
       // The HSS console's pattern: hss-<what>-<lang>-<stamp>.zip
       const extension = options.packaging === 'zip' ? 'zip' : 'xlsx';
-      return `hss-image-vul-${options.lang}-${dateStamp(now)}${String(now % 1_000_000).padStart(6, '0')}.${extension}`;
+      return `hss-image-vul-${options.lang}-${dateStamp(now)}${timeStamp(now)}.${extension}`;
     }
   }
 }
