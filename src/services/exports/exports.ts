@@ -44,17 +44,17 @@ function timeStamp(epochMs: number): string {
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join('');
 }
 
+/** The download's name, with `.xlsx`, or `.zip` when packaged. */
 function fileName(spec: ExportSpec, options: ExportOptions, now: number): string {
+  const extension = options.packaging === 'zip' ? 'zip' : 'xlsx';
   switch (spec.source) {
     case 'vul':
-      return `${spec.filter.types[0] ?? 'vul'}_${dateStamp(now)}.xlsx`;
+      return `${spec.filter.types[0] ?? 'vul'}_${dateStamp(now)}.${extension}`;
     case 'record':
-      return `${spec.type}_${dateStamp(now)}.xlsx`;
-    case 'imageVul': {
+      return `${spec.type}_${dateStamp(now)}.${extension}`;
+    case 'imageVul':
       // The HSS console's pattern: hss-<what>-<lang>-<stamp>.zip
-      const extension = options.packaging === 'zip' ? 'zip' : 'xlsx';
       return `hss-image-vul-${options.lang}-${dateStamp(now)}${timeStamp(now)}.${extension}`;
-    }
   }
 }
 
