@@ -91,6 +91,11 @@ export const errorCatalogue = {
     message: 'The specified export task does not exist.',
     hss: { code: 'HSS.0011', httpStatus: 400 },
   },
+  'Report.NotFound': {
+    httpStatus: 404,
+    message: 'The specified report does not exist.',
+    hss: { code: 'HSS.0011', httpStatus: 400 },
+  },
   NoPermission: {
     httpStatus: 403,
     message: 'caller has no permission',

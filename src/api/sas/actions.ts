@@ -3,6 +3,12 @@ import type { SasAction } from './action.ts';
 import { describeExportInfo, describeVulExportInfo, exportRecord, exportVul } from './operations/exports.ts';
 import { describeAllGroups, describeCloudCenterInstances } from './operations/hosts.ts';
 import {
+  deleteCustomizeReport,
+  describeCustomizeReportConfigDetail,
+  describeCustomizeReportList,
+  saveCustomizeReportConfig,
+} from './operations/reports.ts';
+import {
   describeGroupedVul,
   describeVulDetails,
   describeVulList,
@@ -20,4 +26,8 @@ export const sasActions: SasAction[] = [
   describeVulExportInfo,
   exportRecord,
   describeExportInfo,
+  saveCustomizeReportConfig,
+  describeCustomizeReportList,
+  describeCustomizeReportConfigDetail,
+  deleteCustomizeReport,
 ];

@@ -1,0 +1,128 @@
+/**
+ * Glossary.
+ * - Report definition: what a tenant saved with SaveCustomizeReportConfig — a
+ *   title, recipients, a period (daily, weekly, monthly, a fixed date range or
+ *   the most recent N days), a language, a scope (all hosts or some host
+ *   groups) and when to send it. Exporting one renders a report.
+ * - Period: the time range a report covers; for a scheduled report, the one
+ *   that ended most recently.
+ */
+import { invalidParameter, missingParameter } from './errors.ts';
+
+/** Sas `ReportType`: 0 daily, 1 weekly, 2 monthly, 3 a custom date range, 4 the most recent N days. */
+export const REPORT_TYPES = [0, 1, 2, 3, 4] as const;
+export type ReportType = (typeof REPORT_TYPES)[number];
+export const REPORT_TYPE = { daily: 0, weekly: 1, monthly: 2, dateRange: 3, recentDays: 4 } as const;
+
+export const REPORT_LANGS = ['zh', 'en'] as const;
+export type ReportLang = (typeof REPORT_LANGS)[number];
+
+export const REPORT_VERSIONS = ['1.0.0', '2.0.0'] as const;
+export type ReportVersion = (typeof REPORT_VERSIONS)[number];
+
+export const SEND_PERIOD_TYPES = ['DAY', 'WEEK', 'MONTH'] as const;
+export type SendPeriodType = (typeof SEND_PERIOD_TYPES)[number];
+
+/** `ALIYUN_RG` (resource groups, which Parapet does not have) or `SAS_GROUP` (host groups). */
+export const GROUP_TYPES = ['ALIYUN_RG', 'SAS_GROUP'] as const;
+export type GroupType = (typeof GROUP_TYPES)[number];
+
+/** Most recipients one report is mailed to. */
+export const MAX_RECIPIENTS = 20;
+/** Longest "most recent N days" period. */
+export const MAX_REPORT_DAYS = 366;
+
+export interface ReportDefinition {
+  title: string;
+  recipients: string[];
+  enabled: boolean;
+  type: ReportType;
+  lang: ReportLang;
+  version: ReportVersion;
+  /** `yyyy-MM-dd`, for a date-range report. */
+  startDate: string | undefined;
+  endDate: string | undefined;
+  /** For a recent-days report. */
+  reportDays: number | undefined;
+  /** 1–4: the 6-hour window it is sent in (v1 reports). */
+  sendWindow: number | undefined;
+  /** `HH:mm:ss`. */
+  sendStartTime: string | undefined;
+  sendEndTime: string | undefined;
+  sendPeriodType: SendPeriodType | undefined;
+  sendPeriodDays: number | undefined;
+  groupType: GroupType | undefined;
+  /** Host group ids; empty = every host of the tenant. */
+  targetGroups: number[];
+  pinnedAt: number | undefined;
+}
+
+export interface ReportConfig extends ReportDefinition {
+  id: number;
+  tenantId: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Roughly RFC 5322's dot-atom address: enough to refuse what no mail server would take. */
+const EMAIL =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+/** `Recipients`: comma-separated e-mail addresses, at least one. */
+export function parseRecipients(text: string): string[] {
+  const recipients = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  if (recipients.length === 0) throw invalidParameter('Recipients', 'give at least one e-mail address');
+  if (recipients.length > MAX_RECIPIENTS) {
+    throw invalidParameter('Recipients', `at most ${MAX_RECIPIENTS} addresses`);
+  }
+  for (const address of recipients) {
+    if (!EMAIL.test(address))
+      throw invalidParameter('Recipients', `"${address.slice(0, 64)}" is not an e-mail address`);
+  }
+  return [...new Set(recipients)];
+}
+
+/** A real calendar date `yyyy-MM-dd`. */
+export function isCalendarDate(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/**
+ * The rules across fields: a date range needs both dates in order, a
+ * recent-days report its day count, a scheduled report a send time (or
+ * window), PDF-era fields only what they mean.
+ */
+export function checkReportDefinition(definition: ReportDefinition): void {
+  const { type } = definition;
+  if (type === REPORT_TYPE.dateRange) {
+    if (definition.startDate === undefined) throw missingParameter('ReportStartDate');
+    if (definition.endDate === undefined) throw missingParameter('ReportEndDate');
+    if (definition.startDate > definition.endDate) {
+      throw invalidParameter('ReportStartDate', 'it is after ReportEndDate');
+    }
+  }
+  if (type === REPORT_TYPE.recentDays && definition.reportDays === undefined) {
+    throw missingParameter('ReportDays');
+  }
+  if (type !== REPORT_TYPE.dateRange && definition.sendWindow === undefined) {
+    if (definition.sendStartTime === undefined) throw missingParameter('SendStartTime');
+    if (definition.sendEndTime === undefined) throw missingParameter('SendEndTime');
+  }
+  if (
+    definition.sendStartTime !== undefined &&
+    definition.sendEndTime !== undefined &&
+    definition.sendStartTime > definition.sendEndTime
+  ) {
+    throw invalidParameter('SendStartTime', 'it is after SendEndTime');
+  }
+  if (definition.targetGroups.length > 0 && definition.groupType === 'ALIYUN_RG') {
+    throw invalidParameter('GroupType', 'Parapet has host groups (SAS_GROUP), not resource groups');
+  }
+}
