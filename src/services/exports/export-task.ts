@@ -1,22 +1,15 @@
 /**
  * The export task: keyset pages → streaming .xlsx writer (inside a .zip for
- * HSS) → temporary file (hashed as it is written) → artifact store → task succeeded, in that order, so a half-written
- * file is never visible. A crashed attempt leaves only its temporary file; the
- * next attempt starts again and overwrites the same storage key.
+ * HSS) → produceFile (temporary file, hashed as written → artifact store →
+ * task succeeded with its artifact; see produced-file.ts for the crash rules).
  */
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { ExportParams, ExportResult, ExportSpec } from '../../domain/exports.ts';
 import { defineTaskKind, type TaskContext, type TaskKind } from '../../engine/index.ts';
 import { makeXlsxWriter, type CellValue } from '../../formats/xlsx-writer.ts';
 import { makeZipWriter } from '../../formats/zip-writer.ts';
-import { artifactKey, recordArtifact } from '../artifacts.ts';
-import { makeDigestStream } from '../../storage/checks.ts';
 import type { AppContext } from '../context.ts';
+import { produceFile } from '../produced-file.ts';
 import { localizeColumns, type ExportSource } from './export-source.ts';
 import { imageVulExportSource } from './image-vul-export.ts';
 import { RECORD_SOURCES } from './record-export.ts';
@@ -73,32 +66,23 @@ function capPage(page: CellValue[][], written: number, maxRows: number | undefin
   return maxRows === undefined || written + page.length <= maxRows ? page : page.slice(0, maxRows - written);
 }
 
-interface WrittenFile {
-  rows: number;
-  size: number;
-  sha256: string;
-}
-
 /**
- * Writes the source's rows up to the snapshot into `file`, hashing the bytes
- * on their way to it (no second read of the file).
+ * Writes the source's rows up to the snapshot (and the row cap) into
+ * `output` as an .xlsx, or a .zip holding it; returns the row count.
  */
 async function writeWorkbook(
   app: AppContext,
   params: ExportParams,
   ctx: TaskContext<ExportResult>,
-  file: string,
-): Promise<WrittenFile> {
+  output: NodeJS.WritableStream,
+): Promise<number> {
   const source = exportSource(params.spec);
-  const digest = makeDigestStream();
-  const saved = pipeline(digest, createWriteStream(file));
-  saved.catch(() => undefined); // awaited below; an aborted writer rejects it first
   const envelope =
-    params.packaging === 'zip' ? zipEnvelope(digest, workbookName(params.fileName)) : undefined;
+    params.packaging === 'zip' ? zipEnvelope(output, workbookName(params.fileName)) : undefined;
   const writer = makeXlsxWriter({
     columns: localizeColumns(source.columns, params.lang),
     sheetName: source.sheetName[params.lang],
-    output: envelope?.input ?? digest,
+    output: envelope?.input ?? output,
   });
   // Read the next page while this one is written: the database and the
   // writer (whose zlib runs in the thread pool) overlap.
@@ -124,11 +108,10 @@ async function writeWorkbook(
     await pages.return?.(); // closes the source early when the row cap stopped the loop
     await writer.finish();
     await envelope?.finish();
-    await saved;
     // Rows deleted (or no longer matching) since the snapshot are not in the
     // file: the total shown from now on is what the file holds.
     ctx.reportProgress(rows, rows);
-    return { rows, ...digest.digest() };
+    return rows;
   } catch (err) {
     writer.abort(err);
     envelope?.abort(err instanceof Error ? err : new Error('export aborted', { cause: err }));
@@ -136,52 +119,28 @@ async function writeWorkbook(
   }
 }
 
-/** Removes what earlier attempts of this task left in the temporary directory when their worker died here. */
-async function removeEarlierAttempts(prefix: string): Promise<void> {
-  for (const name of await readdir(tmpdir())) {
-    if (name.startsWith(prefix)) await rm(join(tmpdir(), name), { recursive: true, force: true });
-  }
-}
-
-async function runExport(
+function runExport(
   app: AppContext,
   params: ExportParams,
   ctx: TaskContext<ExportResult>,
 ): Promise<ExportResult> {
-  const prefix = `parapet-export-${ctx.taskId}-`;
-  await removeEarlierAttempts(prefix);
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  try {
-    const contentType = params.packaging === 'zip' ? ZIP_CONTENT_TYPE : XLSX_CONTENT_TYPE;
-    const file = join(dir, 'export');
-    const started = performance.now();
-    const { rows, size, sha256 } = await writeWorkbook(app, params, ctx, file);
-    const written = performance.now();
-    const storageKey = artifactKey(ctx.tenantId, ctx.taskId, params.fileName);
-    ctx.signal.throwIfAborted();
-    await app.store.put(storageKey, file, { contentType, size, sha256 });
-    ctx.log.info('export stored', {
+  return produceFile(
+    app,
+    ctx,
+    {
+      fileName: params.fileName,
+      contentType: params.packaging === 'zip' ? ZIP_CONTENT_TYPE : XLSX_CONTENT_TYPE,
+      label: 'export',
+    },
+    (output) => writeWorkbook(app, params, ctx, output),
+    (artifact, rows) => ({
+      artifactId: artifact.id,
+      fileName: params.fileName,
       rows,
-      size,
-      storageKey,
-      writeMs: Math.round(written - started),
-      storeMs: Math.round(performance.now() - written),
-    });
-    return await ctx.commit(async (tx) => {
-      const artifact = await recordArtifact(tx, app, {
-        tenantId: ctx.tenantId,
-        taskId: ctx.taskId,
-        storageKey,
-        fileName: params.fileName,
-        contentType,
-        size,
-        sha256,
-      });
-      return { artifactId: artifact.id, fileName: params.fileName, rows, size, sha256 };
-    });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+      size: artifact.size,
+      sha256: artifact.sha256,
+    }),
+  );
 }
 
 export function makeExportTaskKind(app: AppContext): TaskKind<ExportParams, ExportResult> {
