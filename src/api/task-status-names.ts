@@ -23,3 +23,13 @@ export const HSS_EXPORT_TASK_STATUS: Record<TaskStatus, string> = {
   timed_out: 'failure',
   cancelled: 'failure',
 };
+
+/** Sas DescribeReportExport `ExportStatus` (strings in the SDK model). */
+export const SAS_REPORT_EXPORT_STATUS: Record<TaskStatus, string> = {
+  queued: '0',
+  running: '1',
+  succeeded: '2',
+  failed: '-1',
+  timed_out: '-1',
+  cancelled: '-1',
+};

@@ -1,9 +1,10 @@
-/** `parapet <command>`: serve, worker, admin, demo-data. */
+/** `parapet <command>`: serve, worker, admin, demo-data, report. */
 import { parseArgs } from 'node:util';
 import { ParapetError } from '../domain/errors.ts';
 import { ADMIN_USAGE, runAdmin } from './admin.ts';
 import { loadConfig, openApp } from './config.ts';
 import { runDemoData } from './demo-data.ts';
+import { runReport } from './report.ts';
 import { serve } from './serve.ts';
 import { runWorker } from './worker.ts';
 
@@ -15,6 +16,8 @@ const USAGE = `parapet — a self-hosted security center
                                               (parapet admin --help)
   parapet demo-data --hosts N --vulns M [--images K] [--seed S] [--tenant ID]
                                               K container images on the tenant's Linux hosts
+  parapet report [--lang zh,en] [--format pdf|html] [--days 30] [--out DIR] [--tenant ID]
+                                              a report of the last N days, one file per language
 
 Environment: PARAPET_HOST, PARAPET_PORT, PARAPET_DATA_DIR, PARAPET_DATABASE_URL
 (postgres://… selects PostgreSQL), PARAPET_ROOT_ACCESS_KEY_ID/_SECRET,
@@ -45,6 +48,10 @@ async function main(argv: string[]): Promise<void> {
       vulns: { type: 'string' },
       images: { type: 'string' },
       seed: { type: 'string' },
+      lang: { type: 'string' },
+      format: { type: 'string' },
+      days: { type: 'string' },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -67,10 +74,12 @@ async function main(argv: string[]): Promise<void> {
       }
       return;
     }
-    case 'demo-data': {
+    case 'demo-data':
+    case 'report': {
       const app = await openApp(loadConfig(values));
       try {
-        printResult(await runDemoData(app, values), values.json === true);
+        const run = command === 'report' ? runReport : runDemoData;
+        printResult(await run(app, values), values.json === true);
       } finally {
         await app.db.close();
       }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ParapetError } from './errors.ts';
-import { isCalendarDate, MAX_RECIPIENTS, parseRecipients } from './reports.ts';
+import { isCalendarDate, MAX_RECIPIENTS, parseRecipients, reportPeriod } from './reports.ts';
 
 test('calendar dates are real days written yyyy-MM-dd', () => {
   for (const good of ['2026-01-01', '2024-02-29', '2026-12-31']) assert.ok(isCalendarDate(good), good);
@@ -31,4 +31,38 @@ test('recipients: trimmed, de-duplicated addresses; empty, malformed or too many
       bad,
     );
   }
+});
+
+test('periods: last full day, week (Monday to Monday), month, the saved range, recent days — in the given zone', () => {
+  const zone = 8 * 60; // +08:00
+  const at = (iso: string) => Date.parse(iso);
+  const now = at('2026-11-25T01:30:00+08:00'); // a Wednesday, early morning in +08:00
+  const base = { startDate: undefined, endDate: undefined, reportDays: undefined };
+  assert.deepEqual(reportPeriod({ ...base, type: 0 }, now, zone), {
+    from: at('2026-11-24T00:00:00+08:00'),
+    to: at('2026-11-25T00:00:00+08:00'),
+  });
+  assert.deepEqual(reportPeriod({ ...base, type: 1 }, now, zone), {
+    from: at('2026-11-16T00:00:00+08:00'),
+    to: at('2026-11-23T00:00:00+08:00'),
+  });
+  assert.deepEqual(reportPeriod({ ...base, type: 2 }, now, zone), {
+    from: at('2026-10-01T00:00:00+08:00'),
+    to: at('2026-11-01T00:00:00+08:00'),
+  });
+  assert.deepEqual(reportPeriod({ ...base, type: 2 }, at('2026-01-10T12:00:00+08:00'), zone), {
+    from: at('2025-12-01T00:00:00+08:00'),
+    to: at('2026-01-01T00:00:00+08:00'),
+  });
+  assert.deepEqual(
+    reportPeriod({ ...base, type: 3, startDate: '2026-07-01', endDate: '2026-09-30' }, now, zone),
+    {
+      from: at('2026-07-01T00:00:00+08:00'),
+      to: at('2026-10-01T00:00:00+08:00'),
+    },
+  );
+  assert.deepEqual(reportPeriod({ ...base, type: 4, reportDays: 30 }, now, zone), {
+    from: at('2026-10-26T00:00:00+08:00'),
+    to: at('2026-11-25T00:00:00+08:00'),
+  });
 });

@@ -126,3 +126,77 @@ export function checkReportDefinition(definition: ReportDefinition): void {
     throw invalidParameter('GroupType', 'Parapet has host groups (SAS_GROUP), not resource groups');
   }
 }
+
+const DAY_MS = 86_400_000;
+
+/** Epoch ms of local midnight (in a zone `utcOffsetMinutes` east of UTC) of the day holding `epochMs`. */
+export function startOfDay(epochMs: number, utcOffsetMinutes: number): number {
+  const offset = utcOffsetMinutes * 60_000;
+  return Math.floor((epochMs + offset) / DAY_MS) * DAY_MS - offset;
+}
+
+/** Epoch ms of local midnight of a `yyyy-MM-dd` date. */
+export function dateStart(date: string, utcOffsetMinutes: number): number {
+  const [year = 1970, month = 1, day = 1] = date.split('-').map(Number);
+  return Date.UTC(year, month - 1, day) - utcOffsetMinutes * 60_000;
+}
+
+/**
+ * The period a report covers when made at `now`: the last full day, week
+ * (Monday to Monday) or month; the saved date range (end date included); or
+ * the `reportDays` full days before today. Half-open: [from, to).
+ */
+export function reportPeriod(
+  config: Pick<ReportDefinition, 'type' | 'startDate' | 'endDate' | 'reportDays'>,
+  now: number,
+  utcOffsetMinutes: number,
+): { from: number; to: number } {
+  const today = startOfDay(now, utcOffsetMinutes);
+  switch (config.type) {
+    case REPORT_TYPE.daily:
+      return { from: today - DAY_MS, to: today };
+    case REPORT_TYPE.weekly: {
+      const weekday = (new Date(today + utcOffsetMinutes * 60_000).getUTCDay() + 6) % 7; // Monday = 0
+      const monday = today - weekday * DAY_MS;
+      return { from: monday - 7 * DAY_MS, to: monday };
+    }
+    case REPORT_TYPE.monthly: {
+      const local = new Date(today + utcOffsetMinutes * 60_000);
+      const to = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), 1) - utcOffsetMinutes * 60_000;
+      const from = Date.UTC(local.getUTCFullYear(), local.getUTCMonth() - 1, 1) - utcOffsetMinutes * 60_000;
+      return { from, to };
+    }
+    case REPORT_TYPE.dateRange:
+      return {
+        from: dateStart(config.startDate ?? '1970-01-01', utcOffsetMinutes),
+        to: dateStart(config.endDate ?? '1970-01-01', utcOffsetMinutes) + DAY_MS,
+      };
+    case REPORT_TYPE.recentDays:
+      return { from: today - (config.reportDays ?? 7) * DAY_MS, to: today };
+  }
+}
+
+/** `ExportCustomizeReport` `ExportType`. */
+export const REPORT_EXPORT_TYPES = ['HTML', 'PDF'] as const;
+export type ReportExportType = (typeof REPORT_EXPORT_TYPES)[number];
+
+/** What a report task renders: the definition as it was when asked for, and its period. */
+export interface ReportExportParams {
+  reportId: number;
+  definition: ReportDefinition;
+  format: ReportExportType;
+  period: { from: number; to: number };
+  /** The server's zone when the report was asked for: days and dates are cut in it. */
+  utcOffsetMinutes: number;
+  fileName: string;
+}
+
+export interface ReportExportResult {
+  artifactId: number;
+  fileName: string;
+  size: number;
+  sha256: string;
+}
+
+/** At most this many report renderings of one tenant are queued or running at once. */
+export const MAX_UNFINISHED_REPORT_EXPORTS = 5;

@@ -1,6 +1,7 @@
 import type { TaskKind } from '../engine/index.ts';
 import type { AppContext } from './context.ts';
 import { makeExportTaskKind } from './exports/export-task.ts';
+import { makeReportTaskKind } from './reports/report-task.ts';
 
 /**
  * Every kind of durable task Parapet runs; each worker (in `parapet serve` or
@@ -8,5 +9,5 @@ import { makeExportTaskKind } from './exports/export-task.ts';
  * kinds here as they arrive.
  */
 export function makeTaskKinds(app: AppContext): TaskKind[] {
-  return [makeExportTaskKind(app)];
+  return [makeExportTaskKind(app), makeReportTaskKind(app)];
 }

@@ -6,6 +6,8 @@ import {
   deleteCustomizeReport,
   describeCustomizeReportConfigDetail,
   describeCustomizeReportList,
+  describeReportExport,
+  exportCustomizeReport,
   saveCustomizeReportConfig,
 } from './operations/reports.ts';
 import {
@@ -30,4 +32,6 @@ export const sasActions: SasAction[] = [
   describeCustomizeReportList,
   describeCustomizeReportConfigDetail,
   deleteCustomizeReport,
+  exportCustomizeReport,
+  describeReportExport,
 ];

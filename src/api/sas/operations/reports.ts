@@ -1,7 +1,8 @@
 /**
  * Sas report definitions: SaveCustomizeReportConfig (create without
  * `ReportId`, replace with it), DescribeCustomizeReportList,
- * DescribeCustomizeReportConfigDetail, DeleteCustomizeReport. Field types
+ * DescribeCustomizeReportConfigDetail, DeleteCustomizeReport; and rendering
+ * them: ExportCustomizeReport → DescribeReportExport. Field types
  * follow the SDK models: the list's ReportStatus and IsDefault are strings,
  * its dates epoch ms; the detail's status, type, send window and dates are
  * strings.
@@ -10,6 +11,7 @@ import { invalidParameter } from '../../../domain/errors.ts';
 import {
   GROUP_TYPES,
   MAX_REPORT_DAYS,
+  REPORT_EXPORT_TYPES,
   REPORT_LANGS,
   REPORT_VERSIONS,
   SEND_PERIOD_TYPES,
@@ -24,6 +26,13 @@ import {
   listReportConfigs,
   saveReportConfig,
 } from '../../../services/reports.ts';
+import { downloadLink } from '../../../services/artifacts.ts';
+import {
+  describeReportExport as describeReportExportInfo,
+  serverOffsetMinutes,
+  startReportExport,
+} from '../../../services/reports/report-exports.ts';
+import { SAS_REPORT_EXPORT_STATUS } from '../../task-status-names.ts';
 import { bool, csv, int, oneOf, required, str, withDefault, type Codec } from '../../text-params.ts';
 import { defineAction } from '../action.ts';
 
@@ -181,5 +190,49 @@ export const deleteCustomizeReport = defineAction({
   async handle({ app, caller, params: p }) {
     await deleteReportConfig(app, caller.tenant.id, p.ReportId);
     return {};
+  },
+});
+
+/** `yyyy-MM-dd` of an instant in the server's zone. */
+function exportDate(epochMs: number): string {
+  return new Date(epochMs + serverOffsetMinutes(epochMs) * 60_000).toISOString().slice(0, 10);
+}
+
+export const exportCustomizeReport = defineAction({
+  name: 'ExportCustomizeReport',
+  params: {
+    ReportId: required(reportId),
+    ExportType: withDefault(oneOf(REPORT_EXPORT_TYPES), 'HTML'),
+    Lang: oneOf(REPORT_LANGS),
+  },
+  async handle({ app, caller, params: p }) {
+    const started = await startReportExport(app, caller, p.ReportId, p.ExportType);
+    return {
+      ReportId: p.ReportId,
+      ExportId: started.id,
+      ExportStatus: 'exporting',
+      FileName: started.fileName,
+      ExportDate: exportDate(app.now()),
+    };
+  },
+});
+
+export const describeReportExport = defineAction({
+  name: 'DescribeReportExport',
+  ramService: 'yundun-aegis',
+  params: { ExportId: required(int({ min: 1 })), Lang: oneOf(REPORT_LANGS) },
+  async handle({ app, caller, params: p, request }) {
+    const info = await describeReportExportInfo(app, caller.tenant.id, p.ExportId);
+    const link = info.artifact && downloadLink(app, info.artifact, request.baseUrl);
+    return {
+      ExportId: info.id,
+      ReportId: info.reportId,
+      ExportStatus: SAS_REPORT_EXPORT_STATUS[info.status],
+      FileName: info.fileName,
+      ExportDate: exportDate(info.createdAt),
+      DownloadUrl: link?.url,
+      UrlExpiredTime: link?.expiresAt,
+      Message: info.message,
+    };
   },
 });

@@ -1,0 +1,151 @@
+/**
+ * Rendering a saved report definition on request (ExportCustomizeReport) and
+ * reading how far it got (DescribeReportExport). The definition is copied
+ * into the task, so editing or deleting it later does not change a report
+ * being rendered.
+ */
+import { createHash } from 'node:crypto';
+import { invalidParameter, ParapetError } from '../../domain/errors.ts';
+import type { Caller } from '../../domain/identity.ts';
+import {
+  MAX_UNFINISHED_REPORT_EXPORTS,
+  reportPeriod,
+  type ReportExportParams,
+  type ReportExportResult,
+  type ReportExportType,
+} from '../../domain/reports.ts';
+import {
+  countUnfinishedTasks,
+  createTask,
+  findUnfinishedTask,
+  getTask,
+  type TaskStatus,
+} from '../../engine/index.ts';
+import { LOCKS, lockTenant } from '../../persistence/locks.ts';
+import { getArtifact, type Artifact } from '../artifacts.ts';
+import type { AppContext } from '../context.ts';
+import { getReportConfig } from '../reports.ts';
+import { makeReportTaskKind, REPORT_TASK_KIND } from './report-task.ts';
+
+/** The server's offset from UTC at an instant, in minutes east. */
+export function serverOffsetMinutes(epochMs: number): number {
+  return -new Date(epochMs).getTimezoneOffset();
+}
+
+/** `yyyyMMdd` of a local day. */
+function stamp(epochMs: number, utcOffsetMinutes: number): string {
+  return new Date(epochMs + utcOffsetMinutes * 60_000).toISOString().slice(0, 10).replaceAll('-', '');
+}
+
+/** The title as a file name: no path separators or characters Windows refuses. */
+function fileBase(title: string): string {
+  return (
+    title
+      .replace(/[\\/:*?"<>|\p{Cc}]/gu, '_')
+      .trim()
+      .slice(0, 80) || 'report'
+  );
+}
+
+export interface StartedReportExport {
+  id: number;
+  fileName: string;
+}
+
+/**
+ * Queues a rendering of the tenant's report `reportId` for the period that
+ * ended most recently (or its saved range). The same caller asking again
+ * while it is queued or running gets the same task.
+ */
+export async function startReportExport(
+  app: AppContext,
+  caller: Caller,
+  reportId: number,
+  format: ReportExportType,
+): Promise<StartedReportExport> {
+  const tenantId = caller.tenant.id;
+  const config = await getReportConfig(app, tenantId, reportId);
+  if (format === 'PDF' && config.version !== '2.0.0') {
+    throw invalidParameter(
+      'ExportType',
+      'PDF is offered for reports of version 2.0.0; export this one as HTML',
+    );
+  }
+  const now = app.now();
+  const utcOffsetMinutes = serverOffsetMinutes(now);
+  const period = reportPeriod(config, now, utcOffsetMinutes);
+  const {
+    id: _id,
+    tenantId: _tenantId,
+    createdAt: _createdAt,
+    updatedAt: _updatedAt,
+    ...definition
+  } = config; // the definition alone
+  const params: ReportExportParams = {
+    reportId,
+    definition,
+    format,
+    period,
+    utcOffsetMinutes,
+    fileName: `${fileBase(config.title)}_${stamp(period.to - 1, utcOffsetMinutes)}.${format.toLowerCase()}`,
+  };
+  const kind = makeReportTaskKind(app);
+  const dedupeKey = createHash('sha256')
+    .update(
+      JSON.stringify({ principal: caller.principal.id, reportId, format, period, updated: config.updatedAt }),
+    )
+    .digest('hex');
+  const task = await app.db.withTransaction(async (tx) => {
+    await lockTenant(tx, LOCKS.exportQuota, tenantId);
+    const running = await findUnfinishedTask(tx, tenantId, kind, dedupeKey);
+    if (running) return running;
+    if ((await countUnfinishedTasks(tx, tenantId, [kind])) >= MAX_UNFINISHED_REPORT_EXPORTS) {
+      throw new ParapetError(
+        'Throttling.ExportLimit',
+        `${MAX_UNFINISHED_REPORT_EXPORTS} reports are already being rendered for this account; poll them with DescribeReportExport and retry when one has finished.`,
+      );
+    }
+    return createTask(tx, { tenantId, kind, params, dedupeKey, totalCount: 1 });
+  });
+  return { id: task.id, fileName: task.params.fileName };
+}
+
+export interface ReportExportInfo {
+  id: number;
+  reportId: number;
+  fileName: string;
+  status: TaskStatus;
+  createdAt: number;
+  /** Why it failed, or that its file has expired. */
+  message: string | undefined;
+  /** The rendered file, once stored and until it expires. */
+  artifact: Artifact | undefined;
+}
+
+/** A report rendering of this tenant; another tenant's id is ExportTask.NotFound. */
+export async function describeReportExport(
+  app: AppContext,
+  tenantId: number,
+  exportId: number,
+): Promise<ReportExportInfo> {
+  const task = await getTask(app.db, tenantId, exportId);
+  if (!task || task.kind !== REPORT_TASK_KIND) {
+    throw new ParapetError('ExportTask.NotFound', `No report export ${exportId} exists for this account.`);
+  }
+  const params = task.params as ReportExportParams;
+  const info: ReportExportInfo = {
+    id: task.id,
+    reportId: params.reportId,
+    fileName: params.fileName,
+    status: task.status,
+    createdAt: task.createdAt,
+    message: task.errorMessage,
+    artifact: undefined,
+  };
+  if (task.status !== 'succeeded') return info;
+  const artifact = await getArtifact(app, tenantId, (task.result as ReportExportResult).artifactId);
+  if (!artifact || artifact.expiresAt <= app.now()) {
+    return { ...info, message: 'The rendered report has expired and was removed; export it again.' };
+  }
+  return { ...info, artifact };
+}
