@@ -2,13 +2,15 @@
  * `npm run bench -- report-data [VULNS]`: collectReportData over a demo fleet
  * of VULNS findings (default 1,000,000 on 100,000 hosts, with 2,000 local
  * images), for a 30-day period, for all hosts and for the "production" group,
- * on SQLite and on a throw-away PostgreSQL. The baseline, in the same run and
+ * on SQLite and on a throw-away PostgreSQL; and the whole PDF rendering (data,
+ * template, PDF) for all hosts. The baseline, in the same run and
  * on the same data: a plain `SELECT COUNT(*)` over the tenant's findings.
  * Each case runs in a child process of its own, so peak RSS is per case: one
  * warm-up run, then RUNS timed runs, of which the median is shown.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, openApp } from '../src/cli/config.ts';
@@ -16,6 +18,8 @@ import type { AppContext } from '../src/services/context.ts';
 import { generateDemoData } from '../src/services/demo-data.ts';
 import { bootstrapRootTenant, resolveTenant } from '../src/services/identity.ts';
 import { collectReportData } from '../src/services/reports/report-data.ts';
+import { writeReport } from '../src/services/reports/report-task.ts';
+import type { ReportDefinition } from '../src/domain/reports.ts';
 import { startPostgres } from '../test/support/postgres-server.ts';
 
 const DAY = 86_400_000;
@@ -25,7 +29,27 @@ const UTC_OFFSET_MINUTES = 480;
 const PERIOD = { from: NOW - 30 * DAY, to: NOW };
 const GROUP = 'production';
 const RUNS = 3;
-const CASES = ['count', 'report-all', 'report-group'] as const;
+const PDF_DEFINITION: ReportDefinition = {
+  title: '安全月报',
+  recipients: [],
+  enabled: false,
+  type: 4,
+  lang: 'zh',
+  version: '2.0.0',
+  startDate: undefined,
+  endDate: undefined,
+  reportDays: 30,
+  sendWindow: undefined,
+  sendStartTime: undefined,
+  sendEndTime: undefined,
+  sendPeriodType: undefined,
+  sendPeriodDays: undefined,
+  groupType: undefined,
+  targetGroups: [],
+  pinnedAt: undefined,
+};
+/** `pdf-all`: the whole rendering ExportCustomizeReport does — data, template, PDF written to a file. */
+const CASES = ['count', 'report-all', 'report-group', 'pdf-all'] as const;
 type CaseName = (typeof CASES)[number];
 const NODE_FLAGS = ['--max-semi-space-size=8'];
 
@@ -60,6 +84,18 @@ async function runCase(name: CaseName, databaseUrl: string, dir: string): Promis
         [tenantId],
       );
       return `${row?.n} findings`;
+    }
+    if (name === 'pdf-all') {
+      const file = join(dir, 'report.pdf');
+      const output = createWriteStream(file);
+      await writeReport(
+        app,
+        tenantId,
+        { definition: PDF_DEFINITION, format: 'PDF', period: PERIOD, utcOffsetMinutes: UTC_OFFSET_MINUTES },
+        output,
+      );
+      await finished(output);
+      return `${(statSync(file).size / 1024).toFixed(0)} KB PDF`;
     }
     const scope = { groupIds: name === 'report-group' ? [group!.id] : [] };
     const data = await collectReportData(app, tenantId, {
