@@ -18,6 +18,7 @@ import { signDownloadToken } from '../src/storage/signed-link.ts';
 import { dialects } from './support/databases.ts';
 import { startParapet, type ParapetProcess } from './support/parapet-process.ts';
 import { expectSasError, makeSasClient, type SasClient } from './support/sas-clients.ts';
+import { startSmtpServer, type TestSmtpServer } from './support/smtp-server.ts';
 import { testStateDir } from './support/state-dir.ts';
 
 const DEFINITION = {
@@ -81,9 +82,11 @@ for (const dialect of dialects) {
     let db: Database;
     let root: SasClient;
     let openTotal: number;
+    let smtp: TestSmtpServer;
 
     before(async () => {
-      parapet = await startParapet(dialect, 'sas-report-export');
+      smtp = await startSmtpServer();
+      parapet = await startParapet(dialect, 'sas-report-export', { PARAPET_SMTP_URL: smtp.url });
       parapet.cli(['demo-data', '--hosts', '40', '--vulns', '1500', '--images', '10', '--seed', '9']);
       db = await openDatabase({ url: parapet.databaseUrl });
       root = makeSasClient('openapi-v3', parapet.endpoint, parapet.rootKey);
@@ -96,6 +99,30 @@ for (const dialect of dialects) {
     after(async () => {
       await db?.close();
       await parapet?.stop();
+      await smtp?.stop();
+    });
+
+    test('SendCustomizeReport mails the rendered PDF to the recipients', async () => {
+      const { ReportId: reportId } = await root.call('SaveCustomizeReportConfig', {
+        ...DEFINITION,
+        Title: '发送测试',
+        ReportLang: 'zh',
+        Recipients: 'ciso@example.com,soc@example.com',
+      });
+      const sent = await root.call('SendCustomizeReport', { ReportId: reportId as number });
+      assert.equal(typeof sent.RequestId, 'string');
+      const [message] = await smtp.waitForMessages(1, 60_000);
+      assert.ok(message);
+      assert.match(message.subject ?? '', /^发送测试 · /);
+      const to = (Array.isArray(message.to) ? message.to : [message.to]).map((a) => a?.text).join();
+      assert.ok(to.includes('ciso@example.com') && to.includes('soc@example.com'), to);
+      const [attachment] = message.attachments;
+      assert.ok(attachment);
+      assert.equal(attachment.contentType, 'application/pdf');
+      const file = join(testStateDir(), `mailed-${dialect}.pdf`);
+      writeFileSync(file, attachment.content);
+      assert.ok(pdfText(file).includes('发送测试'), 'the attachment is the report');
+      smtp.messages.length = 0;
     });
 
     for (const c of CASES) {

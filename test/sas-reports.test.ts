@@ -176,6 +176,17 @@ for (const dialect of dialects) {
       assert.equal(await count(), before);
     });
 
+    test('SendCustomizeReport without PARAPET_SMTP_URL is Mail.NotConfigured, and queues nothing', async () => {
+      const { ReportId: id } = await root.call('SaveCustomizeReportConfig', WEEKLY);
+      const tasks = async () =>
+        Number((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM tasks'))?.n ?? 0);
+      const before = await tasks();
+      const error = await expectSasError(root.call('SendCustomizeReport', { ReportId: id as number }));
+      assert.equal(error.code, 'Mail.NotConfigured');
+      assert.equal(error.statusCode, 503);
+      assert.equal(await tasks(), before);
+    });
+
     test("sub-users need the action; another tenant's ReportId is not found", async () => {
       const { ReportId: id } = await root.call('SaveCustomizeReportConfig', WEEKLY);
       parapet.cli(['admin', 'user', 'create', 'reports-auditor']);

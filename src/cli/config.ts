@@ -9,6 +9,7 @@ import { loadServerKey } from '../auth/secret-box.ts';
 import { openDatabase } from '../persistence/database.ts';
 import { migrate } from '../persistence/migrate.ts';
 import type { AppContext } from '../services/context.ts';
+import { makeMailer } from '../services/mailer.ts';
 import { openArtifactStore, type StorageConfig } from '../storage/artifact-store.ts';
 
 export interface ParapetConfig {
@@ -36,6 +37,10 @@ export interface ParapetConfig {
   taskLeaseMs: number;
   /** Whether `parapet serve` runs tasks itself besides answering requests. (Default: true) */
   serveRunsTasks: boolean;
+  /** SMTP server for report mail, `smtp://` or `smtps://` with optional user:password. (Default: none, no mail) */
+  smtpUrl: string | undefined;
+  /** From of report mail. (Default: `Parapet <parapet@localhost>`) */
+  mailFrom: string;
 }
 
 export interface ConfigFlags {
@@ -63,6 +68,23 @@ function httpUrl(name: string, value: string): string {
     throw new Error(`${name} must be an http:// or https:// URL without query or fragment, not "${value}"`);
   }
   return url.toString().replace(/\/+$/, '');
+}
+
+// The value is never echoed: it may carry the SMTP password.
+function smtpUrl(name: string, value: string): string {
+  const example = 'e.g. smtps://user:password@mail.example.com:465';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${name} must be an smtp:// or smtps:// URL (${example}); the value set is not a URL`);
+  }
+  if (!['smtp:', 'smtps:'].includes(url.protocol) || url.hostname === '') {
+    throw new Error(
+      `${name} must be an smtp:// or smtps:// URL with a host (${example}), not ${url.protocol}//…`,
+    );
+  }
+  return value;
 }
 
 function flag(name: string, value: string): boolean {
@@ -114,6 +136,8 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     tokenTtlMs: positiveInt('PARAPET_TOKEN_TTL_SECONDS', env.PARAPET_TOKEN_TTL_SECONDS ?? '86400') * 1000,
     taskLeaseMs: positiveInt('PARAPET_TASK_LEASE_SECONDS', env.PARAPET_TASK_LEASE_SECONDS ?? '30') * 1000,
     serveRunsTasks: flag('PARAPET_SERVE_WORKER', env.PARAPET_SERVE_WORKER ?? 'true'),
+    smtpUrl: env.PARAPET_SMTP_URL ? smtpUrl('PARAPET_SMTP_URL', env.PARAPET_SMTP_URL) : undefined,
+    mailFrom: env.PARAPET_MAIL_FROM || 'Parapet <parapet@localhost>',
   };
 }
 
@@ -132,5 +156,6 @@ export async function openApp(config: ParapetConfig): Promise<AppContext> {
     linkTtlMs: config.linkTtlMs,
     artifactRetentionMs: config.artifactRetentionMs,
     tokenTtlMs: config.tokenTtlMs,
+    mailer: makeMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom }),
   };
 }

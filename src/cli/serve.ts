@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { buildServer } from '../api/server.ts';
 import { sweepRequestGuards } from '../auth/request-guard.ts';
 import { sweepArtifacts } from '../services/artifacts.ts';
+import { runReportSchedules } from '../services/reports/report-schedule.ts';
 import { sweepTokens } from '../services/tokens.ts';
 import { bootstrapRootTenant, type NewTenant } from '../services/identity.ts';
 import { loadConfig, openApp, type ConfigFlags } from './config.ts';
@@ -46,6 +47,10 @@ export async function serve(flags: ConfigFlags): Promise<void> {
     );
     sweepTokens(app.db, app.now()).catch((err: unknown) =>
       server.http.log.error({ err }, 'token sweep failed'),
+    );
+    // Every node schedules; a period's report is keyed, so it is queued once.
+    runReportSchedules(app).catch((err: unknown) =>
+      server.http.log.error({ err }, 'report scheduling failed; retried next minute'),
     );
     // Every node sweeps; the sweep tolerates others doing the same.
     sweepArtifacts(app).catch((err: unknown) =>

@@ -152,6 +152,11 @@ export const errorCatalogue = {
     message: 'Too many wrong passwords for this user: logins are refused for a while.',
     hss: { code: 'APIGW.0308', httpStatus: 429 },
   },
+  'Mail.NotConfigured': {
+    httpStatus: 503,
+    message: 'Mail is not configured on this server: set PARAPET_SMTP_URL.',
+    hss: { code: 'HSS.0503', httpStatus: 503 },
+  },
   RequestEntityTooLarge: {
     httpStatus: 413,
     message: 'The request body is too large.',

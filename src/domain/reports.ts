@@ -189,6 +189,8 @@ export interface ReportExportParams {
   /** The server's zone when the report was asked for: days and dates are cut in it. */
   utcOffsetMinutes: number;
   fileName: string;
+  /** Mail the file to these addresses once it is stored (schedules, SendCustomizeReport). */
+  deliverTo?: string[];
 }
 
 export interface ReportExportResult {
@@ -200,3 +202,49 @@ export interface ReportExportResult {
 
 /** At most this many report renderings of one tenant are queued or running at once. */
 export const MAX_UNFINISHED_REPORT_EXPORTS = 5;
+
+/** Local minutes after midnight of `HH:mm:ss`. */
+function minutesOf(time: string): number {
+  const [hours = 0, minutes = 0] = time.split(':').map(Number);
+  return hours * 60 + minutes;
+}
+
+/**
+ * The period an enabled definition should be sent for at `now`, or undefined
+ * when nothing is due: a period is due from its end's send time (SendStartTime,
+ * else the start of its ReportSendType window, else midnight) on the day it
+ * ended, and stays due until the next one replaces it — a node that was down
+ * at send time still sends on its return. A recent-days report is sent daily,
+ * or weekly/monthly on day SendPeriodDays of SendPeriodType; a date-range
+ * report once, after its end date. Each (definition, period) is sent once:
+ * the caller keys the task on it.
+ */
+export function dueReportPeriod(
+  config: ReportDefinition,
+  now: number,
+  utcOffsetMinutes: number,
+): { from: number; to: number } | undefined {
+  if (!config.enabled) return undefined;
+  const period = reportPeriod(config, now, utcOffsetMinutes);
+  const sendAfterMinutes =
+    config.sendStartTime !== undefined
+      ? minutesOf(config.sendStartTime)
+      : config.sendWindow !== undefined
+        ? (config.sendWindow - 1) * 360
+        : 0;
+  if (now < period.to + sendAfterMinutes * 60_000) return undefined;
+  if (
+    config.type === REPORT_TYPE.recentDays &&
+    config.sendPeriodType !== undefined &&
+    config.sendPeriodType !== 'DAY'
+  ) {
+    const sendDay = new Date(period.to + utcOffsetMinutes * 60_000);
+    const day = config.sendPeriodDays ?? 1;
+    const matches =
+      config.sendPeriodType === 'WEEK'
+        ? ((sendDay.getUTCDay() + 6) % 7) + 1 === day
+        : sendDay.getUTCDate() === day;
+    if (!matches) return undefined;
+  }
+  return period;
+}

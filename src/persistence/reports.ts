@@ -190,3 +190,9 @@ export async function deleteReportConfig(db: Queryable, tenantId: number, id: nu
   const result = await db.run('DELETE FROM report_configs WHERE tenant_id = ? AND id = ?', [tenantId, id]);
   return result.changes === 1;
 }
+
+/** Every tenant's enabled definitions, for the scheduler. */
+export async function listEnabledReportConfigs(db: Queryable): Promise<ReportConfig[]> {
+  const rows = await db.all<ReportConfigRow>('SELECT * FROM report_configs WHERE enabled = 1 ORDER BY id');
+  return rows.map(toReportConfig);
+}

@@ -1,5 +1,6 @@
 import type { Database } from '../persistence/database.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
+import type { Mailer } from './mailer.ts';
 
 /**
  * What every service function needs: the database, the artifact store, the
@@ -22,4 +23,6 @@ export interface AppContext {
   artifactRetentionMs: number;
   /** How long an IAM token lives. (Default: 24 h; PARAPET_TOKEN_TTL_SECONDS) */
   tokenTtlMs: number;
+  /** Sends report mail; undefined when no SMTP server is configured. (PARAPET_SMTP_URL, PARAPET_MAIL_FROM) */
+  mailer: Mailer | undefined;
 }

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { TaskContext } from '../engine/index.ts';
+import type { Queryable } from '../persistence/database.ts';
 import { makeDigestStream } from '../storage/checks.ts';
 import { artifactKey, recordArtifact, type Artifact } from './artifacts.ts';
 import type { AppContext } from './context.ts';
@@ -34,14 +35,16 @@ async function removeEarlierAttempts(prefix: string): Promise<void> {
 /**
  * Runs `write` against the temporary file's stream (it must end the stream,
  * or throw), stores the file and commits the task with `result(artifact,
- * written)`, where `written` is what `write` returned.
+ * written, tx)`, where `written` is what `write` returned and `tx` the commit
+ * transaction (for work that must happen with the commit, e.g. queueing the
+ * next task).
  */
 export async function produceFile<W, R>(
   app: AppContext,
   ctx: TaskContext<R>,
   options: ProducedFileOptions,
   write: (output: NodeJS.WritableStream) => Promise<W>,
-  result: (artifact: Artifact, written: W) => R,
+  result: (artifact: Artifact, written: W, tx: Queryable) => R | Promise<R>,
 ): Promise<R> {
   const prefix = `parapet-${options.label}-${ctx.taskId}-`;
   await removeEarlierAttempts(prefix);
@@ -81,7 +84,7 @@ export async function produceFile<W, R>(
         size,
         sha256,
       });
-      return result(artifact, written);
+      return await result(artifact, written, tx);
     });
   } finally {
     await rm(dir, { recursive: true, force: true });

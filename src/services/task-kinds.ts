@@ -1,6 +1,7 @@
 import type { TaskKind } from '../engine/index.ts';
 import type { AppContext } from './context.ts';
 import { makeExportTaskKind } from './exports/export-task.ts';
+import { makeReportMailTaskKind } from './reports/report-mail.ts';
 import { makeReportTaskKind } from './reports/report-task.ts';
 
 /**
@@ -9,5 +10,5 @@ import { makeReportTaskKind } from './reports/report-task.ts';
  * kinds here as they arrive.
  */
 export function makeTaskKinds(app: AppContext): TaskKind[] {
-  return [makeExportTaskKind(app), makeReportTaskKind(app)];
+  return [makeExportTaskKind(app), makeReportTaskKind(app), makeReportMailTaskKind(app)];
 }

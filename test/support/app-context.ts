@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from '../../src/persistence/database.ts';
 import type { AppContext } from '../../src/services/context.ts';
+import type { Mailer } from '../../src/services/mailer.ts';
 import { openArtifactStore, type StorageConfig } from '../../src/storage/artifact-store.ts';
 import { testStateDir } from './state-dir.ts';
 
@@ -17,6 +18,8 @@ export interface TestAppOptions {
   storage?: StorageConfig;
   /** The clock's start, epoch ms. (Default: Date.now()) */
   now?: number;
+  /** e.g. a makeMailer() pointed at startSmtpServer(). (Default: none) */
+  mailer?: Mailer;
 }
 
 export async function makeTestApp(db: Database, options: TestAppOptions = {}): Promise<TestApp> {
@@ -31,6 +34,7 @@ export async function makeTestApp(db: Database, options: TestAppOptions = {}): P
     linkTtlMs: 3_600_000,
     artifactRetentionMs: 7 * 86_400_000,
     tokenTtlMs: 86_400_000,
+    mailer: options.mailer,
   };
   return app;
 }

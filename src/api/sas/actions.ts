@@ -9,6 +9,7 @@ import {
   describeReportExport,
   exportCustomizeReport,
   saveCustomizeReportConfig,
+  sendCustomizeReport,
 } from './operations/reports.ts';
 import {
   describeGroupedVul,
@@ -34,4 +35,5 @@ export const sasActions: SasAction[] = [
   deleteCustomizeReport,
   exportCustomizeReport,
   describeReportExport,
+  sendCustomizeReport,
 ];

@@ -10,6 +10,7 @@ import type { Caller } from '../../domain/identity.ts';
 import {
   MAX_UNFINISHED_REPORT_EXPORTS,
   reportPeriod,
+  type ReportConfig,
   type ReportExportParams,
   type ReportExportResult,
   type ReportExportType,
@@ -52,35 +53,26 @@ export interface StartedReportExport {
   fileName: string;
 }
 
-/**
- * Queues a rendering of the tenant's report `reportId` for the period that
- * ended most recently (or its saved range). The same caller asking again
- * while it is queued or running gets the same task.
- */
-export async function startReportExport(
+export interface QueueReportOptions {
+  format: ReportExportType;
+  period: { from: number; to: number };
+  utcOffsetMinutes: number;
+  /** Mail the file to these addresses once stored. */
+  deliverTo?: string[];
+  /** Requests: the same key while one is unfinished returns that one, and the tenant's limit applies. */
+  dedupeKey?: string;
+  /** Schedules: one task per key, ever — several nodes scheduling the same period make one. */
+  idempotencyKey?: string;
+}
+
+/** Queues a rendering of `config` (copied into the task) for a period. */
+export async function queueReport(
   app: AppContext,
-  caller: Caller,
-  reportId: number,
-  format: ReportExportType,
+  config: ReportConfig,
+  options: QueueReportOptions,
 ): Promise<StartedReportExport> {
-  const tenantId = caller.tenant.id;
-  const config = await getReportConfig(app, tenantId, reportId);
-  if (format === 'PDF' && config.version !== '2.0.0') {
-    throw invalidParameter(
-      'ExportType',
-      'PDF is offered for reports of version 2.0.0; export this one as HTML',
-    );
-  }
-  const now = app.now();
-  const utcOffsetMinutes = serverOffsetMinutes(now);
-  const period = reportPeriod(config, now, utcOffsetMinutes);
-  const {
-    id: _id,
-    tenantId: _tenantId,
-    createdAt: _createdAt,
-    updatedAt: _updatedAt,
-    ...definition
-  } = config; // the definition alone
+  const { id: reportId, tenantId, createdAt: _createdAt, updatedAt: _updatedAt, ...definition } = config;
+  const { format, period, utcOffsetMinutes, deliverTo, dedupeKey, idempotencyKey } = options;
   const params: ReportExportParams = {
     reportId,
     definition,
@@ -88,14 +80,19 @@ export async function startReportExport(
     period,
     utcOffsetMinutes,
     fileName: `${fileBase(config.title)}_${stamp(period.to - 1, utcOffsetMinutes)}.${format.toLowerCase()}`,
+    ...(deliverTo ? { deliverTo } : {}),
   };
   const kind = makeReportTaskKind(app);
-  const dedupeKey = createHash('sha256')
-    .update(
-      JSON.stringify({ principal: caller.principal.id, reportId, format, period, updated: config.updatedAt }),
-    )
-    .digest('hex');
   const task = await app.db.withTransaction(async (tx) => {
+    if (dedupeKey === undefined) {
+      return createTask(tx, {
+        tenantId,
+        kind,
+        params,
+        totalCount: 1,
+        ...(idempotencyKey ? { idempotencyKey } : {}),
+      });
+    }
     await lockTenant(tx, LOCKS.exportQuota, tenantId);
     const running = await findUnfinishedTask(tx, tenantId, kind, dedupeKey);
     if (running) return running;
@@ -108,6 +105,71 @@ export async function startReportExport(
     return createTask(tx, { tenantId, kind, params, dedupeKey, totalCount: 1 });
   });
   return { id: task.id, fileName: task.params.fileName };
+}
+
+/** A request's rendering: the period that ended most recently (or the saved range), in the server's zone. */
+async function requestReport(
+  app: AppContext,
+  caller: Caller,
+  reportId: number,
+  format: ReportExportType | undefined,
+  deliver: boolean,
+): Promise<StartedReportExport> {
+  const config = await getReportConfig(app, caller.tenant.id, reportId);
+  const chosen = format ?? (config.version === '2.0.0' ? 'PDF' : 'HTML');
+  if (chosen === 'PDF' && config.version !== '2.0.0') {
+    throw invalidParameter(
+      'ExportType',
+      'PDF is offered for reports of version 2.0.0; export this one as HTML',
+    );
+  }
+  const now = app.now();
+  const utcOffsetMinutes = serverOffsetMinutes(now);
+  const period = reportPeriod(config, now, utcOffsetMinutes);
+  const dedupeKey = createHash('sha256')
+    .update(
+      JSON.stringify({
+        principal: caller.principal.id,
+        reportId,
+        chosen,
+        period,
+        deliver,
+        updated: config.updatedAt,
+      }),
+    )
+    .digest('hex');
+  return queueReport(app, config, {
+    format: chosen,
+    period,
+    utcOffsetMinutes,
+    dedupeKey,
+    ...(deliver ? { deliverTo: config.recipients } : {}),
+  });
+}
+
+/**
+ * Queues a rendering of the tenant's report `reportId`. The same caller
+ * asking again while it is queued or running gets the same task.
+ */
+export function startReportExport(
+  app: AppContext,
+  caller: Caller,
+  reportId: number,
+  format: ReportExportType,
+): Promise<StartedReportExport> {
+  return requestReport(app, caller, reportId, format, false);
+}
+
+/** SendCustomizeReport: renders the report now (PDF for 2.0.0 reports) and mails it to its recipients. */
+export function sendReportNow(
+  app: AppContext,
+  caller: Caller,
+  reportId: number,
+): Promise<StartedReportExport> {
+  if (!app.mailer) {
+    throw new ParapetError('Mail.NotConfigured');
+  }
+  return requestReport(app, caller, reportId, undefined, true);
 }
 
 export interface ReportExportInfo {

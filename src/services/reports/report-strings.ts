@@ -61,6 +61,7 @@ export interface ReportStrings {
   appendix: string;
   appendixNote: (shown: string, total: string) => string;
   nothingOpen: string;
+  mailText: (title: string, period: string) => string;
 }
 
 const zh: ReportStrings = {
@@ -118,6 +119,7 @@ const zh: ReportStrings = {
   appendix: '附录：全部未处理漏洞',
   appendixNote: (shown, total) => `显示 ${shown} 项，共 ${total} 项。`,
   nothingOpen: '没有未处理的漏洞。',
+  mailText: (title, period) => `您好：\n\n附件是「${title}」（${period}），由 Parapet 安全中心生成。\n`,
 };
 
 const en: ReportStrings = {
@@ -181,6 +183,7 @@ const en: ReportStrings = {
   appendix: 'Appendix: every open vulnerability',
   appendixNote: (shown, total) => `${shown} of ${total} shown.`,
   nothingOpen: 'No vulnerability is open.',
+  mailText: (title, period) => `Hello,\n\nAttached is "${title}" for ${period}, produced by Parapet.\n`,
 };
 
 export const REPORT_STRINGS: Record<ReportLang, ReportStrings> = { zh, en };

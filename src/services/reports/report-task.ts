@@ -1,6 +1,7 @@
 /**
  * The report task: aggregate the period's data in SQL → the template →
- * HTML or PDF → produceFile (temporary file, store, artifact, succeeded).
+ * HTML or PDF → produceFile (temporary file, store, artifact, succeeded —
+ * and, for a report to be mailed, the mail task queued in that commit).
  */
 import type { ReportExportParams, ReportExportResult } from '../../domain/reports.ts';
 import { defineTaskKind, type TaskContext, type TaskKind } from '../../engine/index.ts';
@@ -10,6 +11,7 @@ import { listHostGroups } from '../../persistence/hosts.ts';
 import type { AppContext } from '../context.ts';
 import { produceFile } from '../produced-file.ts';
 import { collectReportData } from './report-data.ts';
+import { queueReportMail } from './report-mail.ts';
 import { buildReportDocument } from './report-template.ts';
 
 export const REPORT_TASK_KIND = 'report';
@@ -64,12 +66,17 @@ function runReport(
       await writeReport(app, ctx.tenantId, params, output);
       ctx.reportProgress(1, 1);
     },
-    (artifact) => ({
-      artifactId: artifact.id,
-      fileName: params.fileName,
-      size: artifact.size,
-      sha256: artifact.sha256,
-    }),
+    async (artifact, _written, tx) => {
+      if (params.deliverTo && params.deliverTo.length > 0) {
+        await queueReportMail(tx, app, { taskId: ctx.taskId, tenantId: ctx.tenantId, params, artifact });
+      }
+      return {
+        artifactId: artifact.id,
+        fileName: params.fileName,
+        size: artifact.size,
+        sha256: artifact.sha256,
+      };
+    },
   );
 }
 

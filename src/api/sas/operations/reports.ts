@@ -29,6 +29,7 @@ import {
 import { downloadLink } from '../../../services/artifacts.ts';
 import {
   describeReportExport as describeReportExportInfo,
+  sendReportNow,
   serverOffsetMinutes,
   startReportExport,
 } from '../../../services/reports/report-exports.ts';
@@ -234,5 +235,14 @@ export const describeReportExport = defineAction({
       UrlExpiredTime: link?.expiresAt,
       Message: info.message,
     };
+  },
+});
+
+export const sendCustomizeReport = defineAction({
+  name: 'SendCustomizeReport',
+  params: { ReportId: required(reportId), Lang: oneOf(REPORT_LANGS) },
+  async handle({ app, caller, params: p }) {
+    await sendReportNow(app, caller, p.ReportId);
+    return {};
   },
 });
