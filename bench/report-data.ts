@@ -19,7 +19,7 @@ import { generateDemoData } from '../src/services/demo-data.ts';
 import { bootstrapRootTenant, resolveTenant } from '../src/services/identity.ts';
 import { collectReportData } from '../src/services/reports/report-data.ts';
 import { writeReport } from '../src/services/reports/report-task.ts';
-import type { ReportDefinition } from '../src/domain/reports.ts';
+import { recentDaysReport } from '../src/domain/reports.ts';
 import { startPostgres } from '../test/support/postgres-server.ts';
 
 const DAY = 86_400_000;
@@ -29,25 +29,7 @@ const UTC_OFFSET_MINUTES = 480;
 const PERIOD = { from: NOW - 30 * DAY, to: NOW };
 const GROUP = 'production';
 const RUNS = 3;
-const PDF_DEFINITION: ReportDefinition = {
-  title: '安全月报',
-  recipients: [],
-  enabled: false,
-  type: 4,
-  lang: 'zh',
-  version: '2.0.0',
-  startDate: undefined,
-  endDate: undefined,
-  reportDays: 30,
-  sendWindow: undefined,
-  sendStartTime: undefined,
-  sendEndTime: undefined,
-  sendPeriodType: undefined,
-  sendPeriodDays: undefined,
-  groupType: undefined,
-  targetGroups: [],
-  pinnedAt: undefined,
-};
+const PDF_DEFINITION = recentDaysReport('安全月报', 'zh', 30);
 /** `pdf-all`: the whole rendering ExportCustomizeReport does — data, template, PDF written to a file. */
 const CASES = ['count', 'report-all', 'report-group', 'pdf-all'] as const;
 type CaseName = (typeof CASES)[number];

@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import {
   REPORT_LANGS,
-  REPORT_TYPE,
+  recentDaysReport,
   reportPeriod,
-  type ReportDefinition,
   type ReportExportType,
   type ReportLang,
 } from '../domain/reports.ts';
@@ -50,25 +49,7 @@ export async function runReport(app: AppContext, flags: ReportFlags): Promise<Re
   const utcOffsetMinutes = serverOffsetMinutes(now);
   const files: string[] = [];
   for (const lang of langs) {
-    const definition: ReportDefinition = {
-      title: TITLES[lang],
-      recipients: [],
-      enabled: false,
-      type: REPORT_TYPE.recentDays,
-      lang,
-      version: '2.0.0',
-      startDate: undefined,
-      endDate: undefined,
-      reportDays: days,
-      sendWindow: undefined,
-      sendStartTime: undefined,
-      sendEndTime: undefined,
-      sendPeriodType: undefined,
-      sendPeriodDays: undefined,
-      groupType: undefined,
-      targetGroups: [],
-      pinnedAt: undefined,
-    };
+    const definition = recentDaysReport(TITLES[lang], lang, days);
     const file = join(dir, `report-${lang}.${format.toLowerCase()}`);
     const output = createWriteStream(file);
     const period = reportPeriod(definition, now, utcOffsetMinutes);

@@ -248,3 +248,26 @@ export function dueReportPeriod(
   }
   return period;
 }
+
+/** A definition made on the spot (not saved): the last `days` full days of every host. */
+export function recentDaysReport(title: string, lang: ReportLang, days: number): ReportDefinition {
+  return {
+    title,
+    recipients: [],
+    enabled: false,
+    type: REPORT_TYPE.recentDays,
+    lang,
+    version: '2.0.0',
+    startDate: undefined,
+    endDate: undefined,
+    reportDays: days,
+    sendWindow: undefined,
+    sendStartTime: undefined,
+    sendEndTime: undefined,
+    sendPeriodType: undefined,
+    sendPeriodDays: undefined,
+    groupType: undefined,
+    targetGroups: [],
+    pinnedAt: undefined,
+  };
+}
