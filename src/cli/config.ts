@@ -147,6 +147,7 @@ export async function openApp(config: ParapetConfig): Promise<AppContext> {
   const db = await openDatabase({ url: config.databaseUrl });
   await migrate(db);
   const serverKey = loadServerKey({ envValue: config.serverKeyEnv, dataDir: config.dataDir });
+  const workDir = join(config.dataDir, 'tmp'); // made by the first task that needs it
   return {
     db,
     store: await openArtifactStore(config.storage),
@@ -157,5 +158,6 @@ export async function openApp(config: ParapetConfig): Promise<AppContext> {
     artifactRetentionMs: config.artifactRetentionMs,
     tokenTtlMs: config.tokenTtlMs,
     mailer: makeMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom }),
+    workDir,
   };
 }

@@ -25,4 +25,10 @@ export interface AppContext {
   tokenTtlMs: number;
   /** Sends report mail; undefined when no SMTP server is configured. (PARAPET_SMTP_URL, PARAPET_MAIL_FROM) */
   mailer: Mailer | undefined;
+  /**
+   * This installation's scratch directory for files being produced
+   * (`<data-dir>/tmp`): not the system's, where another installation's task
+   * of the same id would clean up this one's files.
+   */
+  workDir: string;
 }

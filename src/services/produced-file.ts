@@ -3,12 +3,12 @@
  * temporary file of this attempt, hashed on the way; store it under the
  * task's key; record the artifact in the task's final transaction — in that
  * order, so a half-written file is never visible. A crashed attempt leaves
- * only its temporary directory, which the next attempt on that machine
- * removes; the storage key is per task, so a retry overwrites.
+ * only its temporary directory (in the installation's work directory), which
+ * the next attempt there removes; the storage key is per task, so a retry
+ * overwrites.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { TaskContext } from '../engine/index.ts';
@@ -25,10 +25,10 @@ export interface ProducedFileOptions {
   label: string;
 }
 
-/** Removes what earlier attempts of this task left in the temporary directory when their worker died here. */
-async function removeEarlierAttempts(prefix: string): Promise<void> {
-  for (const name of await readdir(tmpdir())) {
-    if (name.startsWith(prefix)) await rm(join(tmpdir(), name), { recursive: true, force: true });
+/** Removes what earlier attempts of this task left in the work directory when their worker died here. */
+async function removeEarlierAttempts(workDir: string, prefix: string): Promise<void> {
+  for (const name of await readdir(workDir)) {
+    if (name.startsWith(prefix)) await rm(join(workDir, name), { recursive: true, force: true });
   }
 }
 
@@ -47,8 +47,9 @@ export async function produceFile<W, R>(
   result: (artifact: Artifact, written: W, tx: Queryable) => R | Promise<R>,
 ): Promise<R> {
   const prefix = `parapet-${options.label}-${ctx.taskId}-`;
-  await removeEarlierAttempts(prefix);
-  const dir = await mkdtemp(join(tmpdir(), prefix));
+  await mkdir(app.workDir, { recursive: true, mode: 0o700 });
+  await removeEarlierAttempts(app.workDir, prefix);
+  const dir = await mkdtemp(join(app.workDir, prefix));
   try {
     const file = join(dir, 'file');
     const started = performance.now();
@@ -56,8 +57,13 @@ export async function produceFile<W, R>(
     const saved = pipeline(digest, createWriteStream(file));
     saved.catch(() => undefined); // awaited below; a failed write rejects it first
     let written: W;
+    const writing = write(digest);
+    writing.catch(() => undefined); // awaited below, unless the file fails first
     try {
-      written = await write(digest);
+      // If the file cannot be written (disk full, directory gone), stop at once:
+      // the writer would otherwise wait for the full stream to drain forever.
+      await Promise.race([writing, saved.then(() => writing)]);
+      written = await writing;
       await saved;
     } catch (err) {
       digest.destroy(err instanceof Error ? err : new Error('write failed', { cause: err }));

@@ -34,6 +34,7 @@ export async function makeTestApp(db: Database, options: TestAppOptions = {}): P
     linkTtlMs: 3_600_000,
     artifactRetentionMs: 7 * 86_400_000,
     tokenTtlMs: 86_400_000,
+    workDir: mkdtempSync(join(testStateDir(), 'work-')),
     mailer: options.mailer,
   };
   return app;
