@@ -76,8 +76,11 @@ const toHost = (r: HostRow): Host => ({
   unhandledVulCount: r.unhandled_vul_count,
 });
 
+// Follows the host id alone (a finding's tenant is its host's, and `h` was chosen by
+// tenant): with a tenant_id condition SQLite picked the tenant's index and read all its
+// findings for every host listed (17 s for a page at 100k hosts) instead of the host's.
 const UNHANDLED_VULS_OF_HOST = `FROM vulnerabilities v
-  WHERE v.host_id = h.id AND v.tenant_id = h.tenant_id AND v.status IN (${statusList(UNHANDLED_STATUSES)})`;
+  WHERE v.host_id = h.id AND v.status IN (${statusList(UNHANDLED_STATUSES)})`;
 
 const LIKE = `LIKE ? ESCAPE '\\'`;
 
