@@ -5,9 +5,10 @@
  * This file only reads a request and recomputes its signature. The caller
  * (hss-authenticate.ts) checks the ±15-minute window and looks up the key.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { ParapetError } from '../domain/errors.ts';
 import { percentEncode } from './percent-encode.ts';
+import { quote, safeEqual } from './safe-text.ts';
 
 export const HSS_SIGNATURE_ALGORITHM = 'SDK-HMAC-SHA256';
 
@@ -275,15 +276,4 @@ function sha256Hex(data: Buffer | string): string {
 
 function hmacHex(secret: string, data: string): string {
   return createHmac('sha256', secret).update(data).digest('hex');
-}
-
-function safeEqual(expected: string, given: string): boolean {
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/** Client text echoed in a message, cut short so an error body stays small. */
-function quote(text: string): string {
-  return JSON.stringify(text.slice(0, 64));
 }

@@ -6,9 +6,10 @@
  * This file only reads a request and recomputes its signature. The caller
  * (sas-authenticate.ts) checks the time window, the key and the nonce.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { invalidParameter, missingParameter, ParapetError } from '../domain/errors.ts';
 import { decodeFormPairs, percentEncode } from './percent-encode.ts';
+import { quote, safeEqual } from './safe-text.ts';
 
 export interface SasHttpRequest {
   /** 'GET' | 'POST' */
@@ -295,15 +296,4 @@ function incomplete(message: string): never {
 
 function sha256Hex(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
-}
-
-function safeEqual(expected: string, given: string): boolean {
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/** Client text echoed in a message, cut short so an error body stays small. */
-function quote(text: string): string {
-  return JSON.stringify(text.slice(0, 64));
 }

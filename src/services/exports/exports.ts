@@ -12,16 +12,10 @@ import {
   type ExportSpec,
 } from '../../domain/exports.ts';
 import type { Caller } from '../../domain/identity.ts';
-import {
-  countUnfinishedTasks,
-  createTask,
-  findUnfinishedTask,
-  getTask,
-  type TaskStatus,
-} from '../../engine/index.ts';
-import { LOCKS, lockTenant } from '../../persistence/locks.ts';
+import { getTask, type TaskStatus } from '../../engine/index.ts';
 import { getArtifact, type Artifact } from '../artifacts.ts';
 import type { AppContext } from '../context.ts';
+import { requestTask } from '../task-quota.ts';
 import { EXPORT_TASK_KIND, exportSource, makeExportTaskKind } from './export-task.ts';
 
 export interface StartedExport {
@@ -85,18 +79,14 @@ export async function startExport(
     ...(packaging === undefined ? {} : { packaging }),
   };
   const totalCount = maxRows === undefined ? snapshot.count : Math.min(snapshot.count, maxRows);
-  const task = await app.db.withTransaction(async (tx) => {
-    await lockTenant(tx, LOCKS.exportQuota, tenantId);
-    const running = await findUnfinishedTask(tx, tenantId, kind, dedupeKey);
-    if (running) return running;
-    if ((await countUnfinishedTasks(tx, tenantId, [kind])) >= MAX_UNFINISHED_EXPORTS) {
-      throw new ParapetError(
-        'Throttling.ExportLimit',
-        `${MAX_UNFINISHED_EXPORTS} exports are already queued or running for this account; poll them with DescribeVulExportInfo/DescribeExportInfo and retry when one has finished.`,
-      );
-    }
-    return createTask(tx, { tenantId, kind, params, dedupeKey, totalCount });
-  });
+  const task = await requestTask(
+    app.db,
+    { tenantId, kind, params, dedupeKey, totalCount },
+    {
+      max: MAX_UNFINISHED_EXPORTS,
+      refusal: `${MAX_UNFINISHED_EXPORTS} exports are already queued or running for this account; poll them with DescribeVulExportInfo/DescribeExportInfo and retry when one has finished.`,
+    },
+  );
   return { id: task.id, fileName: task.params.fileName, matched: snapshot.count };
 }
 

@@ -15,17 +15,11 @@ import {
   type ReportExportResult,
   type ReportExportType,
 } from '../../domain/reports.ts';
-import {
-  countUnfinishedTasks,
-  createTask,
-  findUnfinishedTask,
-  getTask,
-  type TaskStatus,
-} from '../../engine/index.ts';
-import { LOCKS, lockTenant } from '../../persistence/locks.ts';
+import { createTask, getTask, type TaskStatus } from '../../engine/index.ts';
 import { getArtifact, type Artifact } from '../artifacts.ts';
 import type { AppContext } from '../context.ts';
 import { getReportConfig } from '../reports.ts';
+import { requestTask } from '../task-quota.ts';
 import { makeReportTaskKind, REPORT_TASK_KIND } from './report-task.ts';
 
 /** The server's offset from UTC at an instant, in minutes east. */
@@ -83,27 +77,23 @@ export async function queueReport(
     ...(deliverTo ? { deliverTo } : {}),
   };
   const kind = makeReportTaskKind(app);
-  const task = await app.db.withTransaction(async (tx) => {
-    if (dedupeKey === undefined) {
-      return createTask(tx, {
-        tenantId,
-        kind,
-        params,
-        totalCount: 1,
-        ...(idempotencyKey ? { idempotencyKey } : {}),
-      });
-    }
-    await lockTenant(tx, LOCKS.exportQuota, tenantId);
-    const running = await findUnfinishedTask(tx, tenantId, kind, dedupeKey);
-    if (running) return running;
-    if ((await countUnfinishedTasks(tx, tenantId, [kind])) >= MAX_UNFINISHED_REPORT_EXPORTS) {
-      throw new ParapetError(
-        'Throttling.ExportLimit',
-        `${MAX_UNFINISHED_REPORT_EXPORTS} reports are already being rendered for this account; poll them with DescribeReportExport and retry when one has finished.`,
-      );
-    }
-    return createTask(tx, { tenantId, kind, params, dedupeKey, totalCount: 1 });
-  });
+  const task =
+    dedupeKey === undefined
+      ? await createTask(app.db, {
+          tenantId,
+          kind,
+          params,
+          totalCount: 1,
+          ...(idempotencyKey ? { idempotencyKey } : {}),
+        })
+      : await requestTask(
+          app.db,
+          { tenantId, kind, params, dedupeKey, totalCount: 1 },
+          {
+            max: MAX_UNFINISHED_REPORT_EXPORTS,
+            refusal: `${MAX_UNFINISHED_REPORT_EXPORTS} reports are already being rendered for this account; poll them with DescribeReportExport and retry when one has finished.`,
+          },
+        );
   return { id: task.id, fileName: task.params.fileName };
 }
 
