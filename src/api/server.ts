@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ParapetError } from '../domain/errors.ts';
 import type { AppContext } from '../services/context.ts';
+import { registerAgentRoutes } from './agent/router.ts';
 import { registerDownloadRoutes } from './downloads.ts';
 import { HSS_PREFIXES, registerHssRoutes, sendHssError } from './hss/router.ts';
 import { registerIamRoutes } from './iam/tokens.ts';
@@ -66,6 +67,7 @@ export function buildServer(options: ServerOptions): ParapetServer {
   registerDownloadRoutes(http, { app: options.app, log });
   registerHssRoutes(http, { app: options.app, rateLimitPerSecond: options.rateLimitPerSecond ?? 100, log });
   registerIamRoutes(http, { app: options.app, log });
+  registerAgentRoutes(http, { app: options.app, log });
 
   // Requests that never reached a route answer in the dialect their path belongs to.
   const isHss = (url: string) => HSS_PREFIXES.some((prefix) => url.startsWith(prefix));

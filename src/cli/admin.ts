@@ -15,12 +15,15 @@ import {
   revokeAccessKey,
 } from '../services/identity.ts';
 import type { AppContext } from '../services/context.ts';
+import { createEnrollToken, revokeAgent } from '../services/agents.ts';
 import { revokeUserTokens, setPassword } from '../services/tokens.ts';
 
 export interface AdminFlags {
   tenant?: string | undefined;
   json?: boolean | undefined;
   password?: string | undefined;
+  group?: string | undefined;
+  ttl?: string | undefined;
 }
 
 export const ADMIN_USAGE = `parapet admin — manage tenants, users, passwords, access keys, policies and tokens
@@ -36,9 +39,22 @@ export const ADMIN_USAGE = `parapet admin — manage tenants, users, passwords, 
   admin key revoke ACCESS_KEY_ID
   admin policy put USER FILE.json [--tenant ID]   replaces the user's RAM policy
   admin token revoke USER [--tenant ID]   revokes all of the user's tokens
+  admin enroll-token create [--group NAME] [--ttl 1h] [--tenant ID]
+                                        a token agents exchange for their identity (parapet agent
+                                        --token T); reusable until it expires; the group is created if new
+  admin agent revoke UUID [--tenant ID] refuses that agent from now on (its host and data stay)
 
 --tenant takes a tenant id, account id, project id or name (default: the root tenant).
 --json prints exactly one JSON object. Secrets are printed once and stored sealed.`;
+
+const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `90s`, `30m`, `1h`, `7d` as milliseconds. */
+function parseDuration(text: string): number {
+  const match = /^(\d{1,6})([smhd])$/.exec(text);
+  if (!match?.[1] || !match[2]) throw usageError(`--ttl must be like 90s, 30m, 1h or 7d, not "${text}"`);
+  return Number(match[1]) * DURATION_UNITS[match[2]]!;
+}
 
 function usageError(message: string): Error {
   return new Error(`${message}\n\n${ADMIN_USAGE}`);
@@ -121,6 +137,19 @@ export async function runAdmin(
       const tenant = await resolveTenant(app, flags.tenant);
       const user = await findUser(app, tenant, arg(0, 'USER'));
       return { UserName: user.name, TenantId: tenant.id, RevokedTokens: await revokeUserTokens(app, user) };
+    }
+    case 'enroll-token create': {
+      const tenant = await resolveTenant(app, flags.tenant);
+      const ttlMs = parseDuration(flags.ttl ?? '1h');
+      return {
+        ...(await createEnrollToken(app, tenant, { groupName: flags.group, ttlMs })),
+        TenantId: tenant.id,
+      };
+    }
+    case 'agent revoke': {
+      const tenant = await resolveTenant(app, flags.tenant);
+      await revokeAgent(app, tenant, arg(0, 'UUID'));
+      return { Uuid: arg(0, 'UUID'), Status: 'revoked' };
     }
     default:
       throw usageError(`unknown admin command "${command.trim()}"`);

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { loadServerKey } from '../auth/secret-box.ts';
 import { openDatabase } from '../persistence/database.ts';
 import { migrate } from '../persistence/migrate.ts';
+import { DEFAULT_AGENT_SETTINGS, type AgentSettings } from '../services/agents.ts';
 import type { AppContext } from '../services/context.ts';
 import { makeMailer } from '../services/mailer.ts';
 import { openArtifactStore, type StorageConfig } from '../storage/artifact-store.ts';
@@ -41,6 +42,7 @@ export interface ParapetConfig {
   smtpUrl: string | undefined;
   /** From of report mail. (Default: `Parapet <parapet@localhost>`) */
   mailFrom: string;
+  agents: AgentSettings;
 }
 
 export interface ConfigFlags {
@@ -55,6 +57,12 @@ function positiveInt(name: string, value: string): number {
     throw new Error(`${name} must be a positive integer, not "${value}"`);
   }
   return number;
+}
+
+/** A duration setting given in seconds, as milliseconds. */
+function seconds(name: string, env: NodeJS.ProcessEnv, defaultMs: number): number {
+  const value = env[name];
+  return value ? positiveInt(name, value) * 1000 : defaultMs;
 }
 
 function httpUrl(name: string, value: string): string {
@@ -138,6 +146,16 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     serveRunsTasks: flag('PARAPET_SERVE_WORKER', env.PARAPET_SERVE_WORKER ?? 'true'),
     smtpUrl: env.PARAPET_SMTP_URL ? smtpUrl('PARAPET_SMTP_URL', env.PARAPET_SMTP_URL) : undefined,
     mailFrom: env.PARAPET_MAIL_FROM || 'Parapet <parapet@localhost>',
+    agents: {
+      ...DEFAULT_AGENT_SETTINGS,
+      offlineAfterMs: seconds('PARAPET_AGENT_OFFLINE_SECONDS', env, DEFAULT_AGENT_SETTINGS.offlineAfterMs),
+      assetsTimeoutMs: seconds('PARAPET_ASSETS_TIMEOUT_SECONDS', env, DEFAULT_AGENT_SETTINGS.assetsTimeoutMs),
+      virusScanTimeoutMs: seconds(
+        'PARAPET_VIRUS_SCAN_TIMEOUT_SECONDS',
+        env,
+        DEFAULT_AGENT_SETTINGS.virusScanTimeoutMs,
+      ),
+    },
   };
 }
 
@@ -159,5 +177,6 @@ export async function openApp(config: ParapetConfig): Promise<AppContext> {
     tokenTtlMs: config.tokenTtlMs,
     mailer: makeMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom }),
     workDir,
+    agents: config.agents,
   };
 }

@@ -44,6 +44,8 @@ async function main(argv: string[]): Promise<void> {
       tenant: { type: 'string' },
       json: { type: 'boolean' },
       password: { type: 'string' },
+      group: { type: 'string' },
+      ttl: { type: 'string' },
       hosts: { type: 'string' },
       vulns: { type: 'string' },
       images: { type: 'string' },

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildServer } from '../api/server.ts';
 import { sweepRequestGuards } from '../auth/request-guard.ts';
+import { markSilentHostsOffline } from '../services/agents.ts';
 import { sweepArtifacts } from '../services/artifacts.ts';
 import { runReportSchedules } from '../services/reports/report-schedule.ts';
 import { sweepTokens } from '../services/tokens.ts';
@@ -58,6 +59,13 @@ export async function serve(flags: ConfigFlags): Promise<void> {
     );
   }, 60_000);
   maintenance.unref();
+  // Agents' hosts go offline within a few seconds of their threshold.
+  const liveness = setInterval(() => {
+    markSilentHostsOffline(app).catch((err: unknown) =>
+      server.http.log.error({ err }, 'marking silent hosts offline failed; retried in 5 s'),
+    );
+  }, 5_000);
+  liveness.unref();
 
   // Tasks run in the server process unless PARAPET_SERVE_WORKER=false; `parapet worker` adds more workers.
   const worker = config.serveRunsTasks ? startWorker(app, config) : undefined;
@@ -68,6 +76,7 @@ export async function serve(flags: ConfigFlags): Promise<void> {
     console.log(`${signal}: no longer accepting work; finishing what is running.`);
     server.beginShutdown();
     clearInterval(maintenance);
+    clearInterval(liveness);
     await server.http.close();
     await worker?.stop({ graceMs: SHUTDOWN_GRACE_MS });
     await app.db.close();

@@ -167,6 +167,42 @@ export const errorCatalogue = {
     message: 'The request line or headers are too large.',
     hss: { code: 'APIGW.0201', httpStatus: 400 },
   },
+  'Task.NotFound': {
+    httpStatus: 404,
+    message: 'The specified task does not exist.',
+    hss: { code: 'HSS.0011', httpStatus: 400 },
+  },
+  'TaskType.NotSupported': {
+    httpStatus: 400,
+    message: 'This task type is not run by Parapet yet.',
+    hss: { code: 'HSS.0001', httpStatus: 400 },
+  },
+  'Agent.Unauthenticated': {
+    httpStatus: 401,
+    message: 'The agent request is not signed by an enrolled agent.',
+    hss: { code: 'APIGW.0301', httpStatus: 401 },
+  },
+  'Agent.Revoked': {
+    httpStatus: 403,
+    message: 'This agent was revoked: enroll it again with a new token.',
+    hss: { code: 'HSS.0010', httpStatus: 403 },
+  },
+  'EnrollToken.Invalid': {
+    httpStatus: 401,
+    message:
+      'The enrollment token is unknown, expired or revoked: create a new one with parapet admin enroll-token create.',
+    hss: { code: 'APIGW.0301', httpStatus: 401 },
+  },
+  'Agent.AssignmentNotFound': {
+    httpStatus: 404,
+    message: 'This agent has no such assignment.',
+    hss: { code: 'HSS.0011', httpStatus: 400 },
+  },
+  'Agent.AssignmentClosed': {
+    httpStatus: 409,
+    message: 'The assignment is closed: nothing more is accepted for it.',
+    hss: { code: 'HSS.0001', httpStatus: 400 },
+  },
   ServerError: { httpStatus: 500, message: 'ServerError', hss: { code: 'HSS.0500', httpStatus: 500 } },
   ServiceUnavailable: {
     httpStatus: 503,

@@ -52,6 +52,16 @@ export interface Host {
   unhandledVulCount: number;
 }
 
+/** A host as listings of its assets, tasks and events show it. */
+export interface HostRef {
+  id: number;
+  uuid: string;
+  instanceId: string;
+  instanceName: string;
+  internetIp: string;
+  intranetIp: string;
+}
+
 /** 2 important, 1 common, 0 test asset. */
 export type HostImportance = 0 | 1 | 2;
 

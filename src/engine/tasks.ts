@@ -111,7 +111,8 @@ function toTask(row: TaskRow): Task {
 
 export interface CreateTaskOptions<P> {
   tenantId: number;
-  kind: TaskKind<P>;
+  /** A worker's kind, or a fan-out kind (fan-out.ts), which no worker claims. */
+  kind: Pick<TaskKind<P>, 'kind' | 'maxAttempts'>;
   params: P;
   /**
    * The same (tenant, kind, key) returns the task created first, whatever its
@@ -182,8 +183,8 @@ export async function createTask<P>(db: Queryable, options: CreateTaskOptions<P>
           );
     if (keyed) return toTask(keyed) as Task<P>;
     const unfinished =
-      dedupeKey === undefined ? undefined : await findUnfinishedTask(db, tenantId, kind, dedupeKey);
-    if (unfinished) return unfinished;
+      dedupeKey === undefined ? undefined : await findUnfinishedTask(db, tenantId, kind.kind, dedupeKey);
+    if (unfinished) return unfinished as Task<P>;
   }
   throw new Error(`Task ${kind.kind} conflicted on insert but the conflicting task cannot be read.`);
 }
@@ -194,16 +195,81 @@ export async function getTask(db: Queryable, tenantId: number, id: number): Prom
   return row && toTask(row);
 }
 
+/** The tenant's task of this kind created with this idempotency key, if any. */
+export async function getTaskByKey(
+  db: Queryable,
+  tenantId: number,
+  kind: string,
+  idempotencyKey: string,
+): Promise<Task | undefined> {
+  const row = await db.get<TaskRow>(
+    'SELECT * FROM tasks WHERE tenant_id = ? AND kind = ? AND idempotency_key = ?',
+    [tenantId, kind, idempotencyKey],
+  );
+  return row && toTask(row);
+}
+
+export interface TaskListQuery {
+  kinds: readonly string[];
+  statuses?: readonly TaskStatus[];
+  /** Created at or after, epoch ms. */
+  createdFrom?: number;
+  /** Created at or before, epoch ms. */
+  createdTo?: number;
+}
+
+function whereTasks(tenantId: number, query: TaskListQuery): { text: string; params: SqlValue[] } {
+  const parts = ['tenant_id = ?', `kind IN (${query.kinds.map(() => '?').join(', ')})`];
+  const params: SqlValue[] = [tenantId, ...query.kinds];
+  if (query.statuses) {
+    parts.push(`status IN (${query.statuses.map(() => '?').join(', ') || 'NULL'})`);
+    params.push(...query.statuses);
+  }
+  if (query.createdFrom !== undefined) {
+    parts.push('created_at >= ?');
+    params.push(query.createdFrom);
+  }
+  if (query.createdTo !== undefined) {
+    parts.push('created_at <= ?');
+    params.push(query.createdTo);
+  }
+  return { text: parts.join(' AND '), params };
+}
+
+/** A page of the tenant's tasks of these kinds, newest first. */
+export async function listTasks(
+  db: Queryable,
+  tenantId: number,
+  query: TaskListQuery,
+  page: { offset: number; limit: number },
+): Promise<Task[]> {
+  const where = whereTasks(tenantId, query);
+  const rows = await db.all<TaskRow>(
+    `SELECT * FROM tasks WHERE ${where.text} ORDER BY id DESC LIMIT ? OFFSET ?`,
+    [...where.params, page.limit, page.offset],
+  );
+  return rows.map(toTask);
+}
+
+export async function countTasks(db: Queryable, tenantId: number, query: TaskListQuery): Promise<number> {
+  const where = whereTasks(tenantId, query);
+  const row = await db.get<{ n: number }>(
+    `SELECT COUNT(*) AS n FROM tasks WHERE ${where.text}`,
+    where.params,
+  );
+  return Number(row?.n ?? 0);
+}
+
 /** The tenant's queued or running task of this kind with this dedupe key, if any. */
 export async function findUnfinishedTask<P>(
   db: Queryable,
   tenantId: number,
-  kind: TaskKind<P>,
+  kind: TaskKind<P> | string,
   dedupeKey: string,
 ): Promise<Task<P> | undefined> {
   const row = await db.get<TaskRow>(
     `SELECT * FROM tasks WHERE tenant_id = ? AND kind = ? AND dedupe_key = ? AND status IN ('queued', 'running')`,
-    [tenantId, kind.kind, dedupeKey],
+    [tenantId, typeof kind === 'string' ? kind : kind.kind, dedupeKey],
   );
   return row && (toTask(row) as Task<P>);
 }
@@ -212,7 +278,7 @@ export async function findUnfinishedTask<P>(
 export async function countUnfinishedTasks(
   db: Queryable,
   tenantId: number,
-  kinds: readonly TaskKind[],
+  kinds: readonly Pick<TaskKind, 'kind'>[],
 ): Promise<number> {
   const row = await db.get<{ n: number }>(
     `SELECT COUNT(*) AS n FROM tasks
@@ -510,9 +576,14 @@ export interface SweepOptions {
 /** Deletes final tasks that finished longer ago than the retention. Returns how many. */
 export async function sweepTasks(db: Queryable, options: SweepOptions = {}): Promise<number> {
   const retentionMs = options.retentionMs ?? 7 * 24 * 60 * 60_000;
-  const result = await db.run(
-    `DELETE FROM tasks WHERE status IN (${FINAL_STATUSES.map(() => '?').join(', ')}) AND finished_at < ?`,
-    [...FINAL_STATUSES, Date.now() - retentionMs],
+  const doomed = `SELECT id FROM tasks WHERE status IN (${FINAL_STATUSES.map(() => '?').join(', ')}) AND finished_at < ?`;
+  const params = [...FINAL_STATUSES, Date.now() - retentionMs];
+  // A fan-out task's targets (and any upload left unfinished) go with it.
+  await db.run(
+    `DELETE FROM target_result_parts WHERE target_id IN (SELECT id FROM task_targets WHERE task_id IN (${doomed}))`,
+    params,
   );
+  await db.run(`DELETE FROM task_targets WHERE task_id IN (${doomed})`, params);
+  const result = await db.run(`DELETE FROM tasks WHERE id IN (${doomed})`, params);
   return result.changes;
 }

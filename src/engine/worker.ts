@@ -10,6 +10,7 @@ import type { Database } from '../persistence/database.ts';
 import { startAttempt, type RunningAttempt } from './attempt.ts';
 import { childLogger, consoleLogger, type Logger } from './logger.ts';
 import type { TaskKind } from './registry.ts';
+import { expireTargets } from './fan-out.ts';
 import { claimTask, expireTasks, releaseTask, sweepTasks, type Task } from './tasks.ts';
 
 export interface WorkerOptions {
@@ -102,6 +103,7 @@ export function makeWorker(options: WorkerOptions): Worker {
       if (Date.now() - lastExpiryAt >= pollIntervalMs) {
         lastExpiryAt = Date.now();
         await expireTasks(db);
+        await expireTargets(db, Date.now());
       }
       if (Date.now() - lastSweepAt >= SWEEP_INTERVAL_MS) {
         lastSweepAt = Date.now();

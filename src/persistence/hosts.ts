@@ -1,5 +1,13 @@
 /** Hosts and host groups. Every query is filtered by the tenant. */
-import type { Host, HostCriterion, HostGroup, HostImportance, HostQuery, RowSlice } from '../domain/hosts.ts';
+import type {
+  Host,
+  HostCriterion,
+  HostGroup,
+  HostImportance,
+  HostQuery,
+  HostRef,
+  RowSlice,
+} from '../domain/hosts.ts';
 import { UNHANDLED_STATUSES } from '../domain/vulnerabilities.ts';
 import type { Queryable, SqlValue } from './database.ts';
 import { containsPattern, statusList, type Sql } from './vulnerabilities.ts';
@@ -189,4 +197,38 @@ export async function snapshotHosts(
     [tenantId],
   );
   return { count: Number(row?.n ?? 0), maxId: Number(row?.max_id ?? 0) };
+}
+
+/** The tenant's hosts with these ids, by id. */
+export async function hostRefs(
+  db: Queryable,
+  tenantId: number,
+  ids: readonly number[],
+): Promise<Map<number, HostRef>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.all<{
+    id: number;
+    uuid: string;
+    instance_id: string;
+    instance_name: string;
+    internet_ip: string;
+    intranet_ip: string;
+  }>(
+    `SELECT id, uuid, instance_id, instance_name, internet_ip, intranet_ip FROM hosts
+     WHERE tenant_id = ? AND id IN (${ids.map(() => '?').join(', ')})`,
+    [tenantId, ...new Set(ids)],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        id: r.id,
+        uuid: r.uuid,
+        instanceId: r.instance_id,
+        instanceName: r.instance_name,
+        internetIp: r.internet_ip,
+        intranetIp: r.intranet_ip,
+      },
+    ]),
+  );
 }

@@ -1,7 +1,7 @@
 import { capabilities, type Queryable } from './database.ts';
 
 /** Lock namespaces; any constants work, as long as every Parapet node uses the same ones. */
-export const LOCKS = { exportQuota: 7_271_010 } as const;
+export const LOCKS = { exportQuota: 7_271_010, onceTasks: 7_271_011 } as const;
 
 /**
  * Serialises, until the transaction ends, the transactions of one tenant that

@@ -1,5 +1,6 @@
 import type { Database } from '../persistence/database.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
+import type { AgentSettings } from './agents.ts';
 import type { Mailer } from './mailer.ts';
 
 /**
@@ -31,4 +32,6 @@ export interface AppContext {
    * of the same id would clean up this one's files.
    */
   workDir: string;
+  /** Agent liveness and fan-out deadlines (PARAPET_AGENT_OFFLINE_SECONDS, …). */
+  agents: AgentSettings;
 }

@@ -14,6 +14,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { invalidParameter } from '../domain/errors.ts';
 import { SCAN_FAILED_DESCS, type ImageScanStatus, type ImageVulSeverity } from '../domain/images.ts';
+import { insertRows, type BulkTable } from '../persistence/bulk-insert.ts';
 import type { Database, Queryable, SqlValue } from '../persistence/database.ts';
 import {
   APPLICATIONS,
@@ -25,7 +26,7 @@ import {
   type Finding,
   type OsKey,
 } from './demo-data-catalog.ts';
-import { arrayLiteral, streamOf, type Rng } from './demo-data.ts';
+import { streamOf, type Rng } from './demo-data.ts';
 
 export interface DemoImagesOptions {
   tenantId: number;
@@ -48,12 +49,6 @@ const HEX = '0123456789abcdef';
 const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';
 /** Images per transaction: about 8,000 rows with their hosts, containers and vulnerabilities. */
 const IMAGES_PER_BATCH = 200;
-/**
- * Rows per multi-row INSERT on SQLite. Every statement text is prepared and
- * kept, so the statements have this size or one row: a few texts per table,
- * not one for every batch's remainder.
- */
-const ROWS_PER_STATEMENT = 128;
 
 type Ecosystem = 'maven' | 'npm' | 'pypi';
 /** The OS an image is built on: a demo OS profile, or Alpine (whose advisories are CVE ids). */
@@ -317,29 +312,24 @@ function add(
 
 // ---- writing -----------------------------------------------------------------------------------------
 
-interface Table {
-  name: string;
-  columns: readonly (readonly [string, 'bigint' | 'text' | 'float8'])[];
-}
-
 // prettier-ignore
-const IMAGES: Table = { name: 'images', columns: [
+const IMAGES: BulkTable = { name: 'images', columns: [
   ['tenant_id', 'bigint'], ['image_id', 'text'], ['name', 'text'], ['version', 'text'], ['digest', 'text'],
   ['size', 'bigint'], ['local_image_type', 'text'], ['scan_status', 'text'], ['scan_failed_desc', 'text'],
   ['component_num', 'bigint'], ['unsafe_setting_num', 'bigint'], ['malicious_file_num', 'bigint'],
   ['latest_update_time', 'bigint'], ['latest_scan_time', 'bigint'], ['created_at', 'bigint'],
 ] };
 // prettier-ignore
-const IMAGE_HOSTS: Table = { name: 'image_hosts', columns: [
+const IMAGE_HOSTS: BulkTable = { name: 'image_hosts', columns: [
   ['tenant_id', 'bigint'], ['image_ref', 'bigint'], ['host_id', 'bigint'], ['first_seen_at', 'bigint'],
 ] };
 // prettier-ignore
-const IMAGE_CONTAINERS: Table = { name: 'image_containers', columns: [
+const IMAGE_CONTAINERS: BulkTable = { name: 'image_containers', columns: [
   ['tenant_id', 'bigint'], ['image_ref', 'bigint'], ['host_id', 'bigint'], ['container_id', 'text'],
   ['container_name', 'text'], ['pod_id', 'text'], ['pod_name', 'text'], ['created_at', 'bigint'],
 ] };
 // prettier-ignore
-const IMAGE_VULNERABILITIES: Table = { name: 'image_vulnerabilities', columns: [
+const IMAGE_VULNERABILITIES: BulkTable = { name: 'image_vulnerabilities', columns: [
   ['tenant_id', 'bigint'], ['image_ref', 'bigint'], ['vul_id', 'text'], ['vul_name', 'text'], ['type', 'text'],
   ['severity', 'text'], ['handle_status', 'text'], ['app_name', 'text'], ['app_version', 'text'],
   ['fixed_version', 'text'], ['app_path', 'text'], ['position', 'text'], ['description', 'text'],
@@ -403,27 +393,4 @@ async function insertImages(tx: Queryable, tenantId: number, plans: ImagePlan[])
     IMAGE_VULNERABILITIES,
     plans.flatMap((p) => p.vulns.map((v) => [tenantId, ref(p), ...v])),
   );
-}
-
-/**
- * Multi-row INSERTs on SQLite; on PostgreSQL one INSERT … SELECT FROM unnest
- * with an array per column, which it parses far faster (see demo-data.ts).
- */
-async function insertRows(tx: Queryable, table: Table, rows: readonly SqlValue[][]): Promise<void> {
-  if (rows.length === 0) return;
-  const names = table.columns.map(([name]) => name).join(', ');
-  if (tx.dialect === 'postgres') {
-    const arrays = table.columns.map(([, type]) => `?::${type}[]`).join(', ');
-    const params = table.columns.map((_, column) => arrayLiteral(rows, column));
-    await tx.run(`INSERT INTO ${table.name} (${names}) SELECT * FROM unnest(${arrays})`, params);
-    return;
-  }
-  const row = `(${table.columns.map(() => '?').join(', ')})`;
-  const insert = (n: number) =>
-    `INSERT INTO ${table.name} (${names}) VALUES ${Array(n).fill(row).join(', ')}`;
-  let start = 0;
-  for (; start + ROWS_PER_STATEMENT <= rows.length; start += ROWS_PER_STATEMENT) {
-    await tx.run(insert(ROWS_PER_STATEMENT), rows.slice(start, start + ROWS_PER_STATEMENT).flat());
-  }
-  for (const one of rows.slice(start)) await tx.run(insert(1), one);
 }

@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { invalidParameter } from '../domain/errors.ts';
+import { arrayLiteral } from '../persistence/bulk-insert.ts';
 import type { Database, Dialect, Queryable, SqlValue } from '../persistence/database.ts';
 import {
   AGENT_VERSIONS,
@@ -608,19 +609,6 @@ async function insertUnnest(tx: Queryable, table: Table, rows: readonly SqlValue
   const sql = `INSERT INTO ${table.name} (${table.columns.join(', ')}) SELECT * FROM unnest(${arrays.join(', ')}) ${suffix}`;
   const params = table.columns.map((_, column) => arrayLiteral(rows, column));
   return (await tx.run(sql, params)).changes;
-}
-
-/** A PostgreSQL array literal of one column; every string is quoted, so only `"` and `\` need escaping. */
-export function arrayLiteral(rows: readonly SqlValue[][], column: number): string {
-  let text = '{';
-  for (let i = 0; i < rows.length; i++) {
-    const value = rows[i]![column]!;
-    if (i > 0) text += ',';
-    if (value === null) text += 'NULL';
-    else if (typeof value === 'number') text += String(value);
-    else text += `"${value.replace(/["\\]/g, '\\$&')}"`;
-  }
-  return `${text}}`;
 }
 
 async function pause(db: Database): Promise<void> {

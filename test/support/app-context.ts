@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from '../../src/persistence/database.ts';
+import { DEFAULT_AGENT_SETTINGS } from '../../src/services/agents.ts';
 import type { AppContext } from '../../src/services/context.ts';
 import type { Mailer } from '../../src/services/mailer.ts';
 import { openArtifactStore, type StorageConfig } from '../../src/storage/artifact-store.ts';
@@ -36,6 +37,7 @@ export async function makeTestApp(db: Database, options: TestAppOptions = {}): P
     tokenTtlMs: 86_400_000,
     workDir: mkdtempSync(join(testStateDir(), 'work-')),
     mailer: options.mailer,
+    agents: DEFAULT_AGENT_SETTINGS,
   };
   return app;
 }
