@@ -33,3 +33,36 @@ export const SAS_REPORT_EXPORT_STATUS: Record<TaskStatus, string> = {
   timed_out: '-1',
   cancelled: '-1',
 };
+
+/** Sas GetOnceTaskResultInfo / GetLastOnceTaskInfo / ListUnfinishedOnceTask `Status` text. */
+export const SAS_ONCE_TASK_STATUS: Record<TaskStatus, string> = {
+  queued: 'INIT',
+  running: 'START',
+  succeeded: 'SUCCESS',
+  failed: 'FAIL',
+  timed_out: 'TIMEOUT',
+  cancelled: 'FAIL',
+};
+
+/** Sas DescribeOnceTask `TaskStatus` (1 started, 2 done, 3 failed, 4 timed out). */
+export const SAS_ONCE_TASK_STATUS_CODE: Record<TaskStatus, number> = {
+  queued: 1,
+  running: 1,
+  succeeded: 2,
+  failed: 3,
+  timed_out: 4,
+  cancelled: 3,
+};
+
+/** Sas DescribeScanTaskProgress `ScanTaskProgress` (mixed case, as the cloud sends it). */
+export const SAS_SCAN_PROGRESS: Record<TaskStatus, string> = {
+  queued: 'init',
+  running: 'Processing',
+  succeeded: 'Success',
+  failed: 'Failed',
+  timed_out: 'Failed',
+  cancelled: 'Failed',
+};
+
+/** Sas ListVirusScanTask `Status` of one host's scan (1 scanning, 2 done, 3 failed, 4 timed out). */
+export const SAS_VIRUS_SCAN_STATUS_CODE: Record<TaskStatus, number> = SAS_ONCE_TASK_STATUS_CODE;

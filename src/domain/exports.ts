@@ -15,10 +15,17 @@ export const EXPORT_LANGS = ['zh', 'en'] as const;
 export type ExportLang = (typeof EXPORT_LANGS)[number];
 
 /**
- * The Sas `ExportRecord` types Parapet can export. Inventory that agents do not
- * report yet exports as a sheet with its columns and no rows.
+ * The Sas `ExportRecord` types Parapet can export: hosts, the inventory agents
+ * collect, and virus-scan events.
  */
-export const RECORD_EXPORT_TYPES = ['assetInstance', 'user', 'port', 'process', 'software'] as const;
+export const RECORD_EXPORT_TYPES = [
+  'assetInstance',
+  'user',
+  'port',
+  'process',
+  'software',
+  'virusScanExport',
+] as const;
 export type RecordExportType = (typeof RECORD_EXPORT_TYPES)[number];
 
 export type ExportSpec =

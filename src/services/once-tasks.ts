@@ -22,7 +22,9 @@ import {
   type Task,
   type TaskStatus,
 } from '../engine/index.ts';
+import type { HostRef } from '../domain/hosts.ts';
 import { findTargetHosts } from '../persistence/agents.ts';
+import { hostRefs } from '../persistence/hosts.ts';
 import { LOCKS, lockTenant } from '../persistence/locks.ts';
 import type { AppContext } from './context.ts';
 import { ASSETS_COLLECTION_KIND, type AssetsCollectionParams } from './fan-out-kinds.ts';
@@ -222,7 +224,7 @@ export async function listOnceTasks(
   tenantId: number,
   query: OnceTaskListQuery,
   page: { currentPage: number; pageSize: number },
-): Promise<{ items: (OnceTaskView & { targets: FanOutTarget[] })[]; totalCount: number }> {
+): Promise<{ items: OnceTaskWithTargets[]; totalCount: number }> {
   if (query.taskType !== undefined && !RUNNABLE_ONCE_TASK_TYPES.includes(query.taskType)) {
     return { items: [], totalCount: 0 };
   }
@@ -230,7 +232,7 @@ export async function listOnceTasks(
     const task = await getTaskByKey(app.db, tenantId, ASSETS_COLLECTION_KIND.kind, query.onceTaskId);
     const view = task && (await viewOf(app, task as Task<AssetsCollectionParams>));
     return view
-      ? { items: [{ ...view, targets: await listTargets(app.db, view.task.id) }], totalCount: 1 }
+      ? { items: [await withTargets(app, tenantId, view)], totalCount: 1 }
       : { items: [], totalCount: 0 };
   }
   const listQuery = {
@@ -251,14 +253,33 @@ export async function listOnceTasks(
     tasks.map((t) => t.id),
   );
   const items = await Promise.all(
-    tasks.map(async (task) => ({
-      onceTaskId: (task as Task<AssetsCollectionParams>).params.onceTaskId,
-      task: task as Task<AssetsCollectionParams>,
-      counts: counts.get(task.id) ?? emptyCounts(task),
-      targets: await listTargets(app.db, task.id),
-    })),
+    tasks.map((task) =>
+      withTargets(app, tenantId, {
+        onceTaskId: (task as Task<AssetsCollectionParams>).params.onceTaskId,
+        task: task as Task<AssetsCollectionParams>,
+        counts: counts.get(task.id) ?? emptyCounts(task),
+      }),
+    ),
   );
   return { items, totalCount };
+}
+
+export interface OnceTaskWithTargets extends OnceTaskView {
+  targets: { target: FanOutTarget; host: HostRef | undefined }[];
+}
+
+async function withTargets(
+  app: AppContext,
+  tenantId: number,
+  view: OnceTaskView,
+): Promise<OnceTaskWithTargets> {
+  const targets = await listTargets(app.db, view.task.id);
+  const hosts = await hostRefs(
+    app.db,
+    tenantId,
+    targets.map((t) => t.hostId),
+  );
+  return { ...view, targets: targets.map((target) => ({ target, host: hosts.get(target.hostId) })) };
 }
 
 /** The tenant's unfinished one-time tasks, optionally only those that include the host `uuid`. */
@@ -282,7 +303,7 @@ export async function listUnfinishedOnceTasks(
   );
   if (hostUuid === undefined) return items;
   const [host] = await findTargetHosts(app.db, tenantId, { uuids: [hostUuid], groupIds: [] });
-  return items.filter((item) => item.targets.some((t) => t.hostId === host?.id));
+  return items.filter((item) => item.targets.some((t) => t.target.hostId === host?.id));
 }
 
 /** Cancels a one-time task; its agents stop at their next progress report. A finished task stays as it is. */

@@ -3,6 +3,23 @@ import type { SasAction } from './action.ts';
 import { describeExportInfo, describeVulExportInfo, exportRecord, exportVul } from './operations/exports.ts';
 import { describeAllGroups, describeCloudCenterInstances } from './operations/hosts.ts';
 import {
+  cancelOnceTaskAction,
+  describeOnceTask,
+  generateOnceTaskAction,
+  getLastOnceTaskInfo,
+  getOnceTaskResultInfo,
+  listUnfinishedOnceTask,
+} from './operations/once-tasks.ts';
+import {
+  createVirusScanOnceTask,
+  describeScanTaskProgress,
+  describeScanTaskStatistics,
+  getVirusScanLatestTaskStatistic,
+  listVirusScanMachineEvent,
+  listVirusScanTask,
+  startVirusScanTask,
+} from './operations/virus-scans.ts';
+import {
   deleteCustomizeReport,
   describeCustomizeReportConfigDetail,
   describeCustomizeReportList,
@@ -36,4 +53,17 @@ export const sasActions: SasAction[] = [
   exportCustomizeReport,
   describeReportExport,
   sendCustomizeReport,
+  generateOnceTaskAction,
+  getOnceTaskResultInfo,
+  getLastOnceTaskInfo,
+  describeOnceTask,
+  listUnfinishedOnceTask,
+  cancelOnceTaskAction,
+  startVirusScanTask,
+  createVirusScanOnceTask,
+  describeScanTaskProgress,
+  listVirusScanTask,
+  listVirusScanMachineEvent,
+  describeScanTaskStatistics,
+  getVirusScanLatestTaskStatistic,
 ];
