@@ -1,7 +1,7 @@
 /** `npm run bench [-- NAME [ARGS…]]`: runs one benchmark, or all of them in turn. */
 import { spawnSync } from 'node:child_process';
 
-const benchmarks = ['demo-data', 'xlsx-writer', 'export', 'report-data', 'fleet'];
+const benchmarks = ['demo-data', 'xlsx-writer', 'export', 'report-data', 'fleet', 'scan'];
 const [name, ...args] = process.argv.slice(2);
 for (const bench of name ? [name] : benchmarks) {
   if (!benchmarks.includes(bench))
