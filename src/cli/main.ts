@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ParapetError } from '../domain/errors.ts';
 import { ADMIN_USAGE, runAdmin } from './admin.ts';
+import { runAgentCommand } from './agent.ts';
 import { loadConfig, openApp } from './config.ts';
 import { runDemoData } from './demo-data.ts';
 import { runReport } from './report.ts';
@@ -16,6 +17,8 @@ const USAGE = `parapet — a self-hosted security center
                                               (parapet admin --help)
   parapet demo-data --hosts N --vulns M [--images K] [--seed S] [--tenant ID]
                                               K container images on the tenant's Linux hosts
+  parapet agent --server URL [--token T] [--data-dir DIR] [--name NAME] [--scan-root DIR]…
+                                              the host agent (parapet agent --help)
   parapet report [--lang zh,en] [--format pdf|html] [--days 30] [--out DIR] [--tenant ID]
                                               a report of the last N days, one file per language
 
@@ -34,6 +37,8 @@ function printResult(result: Record<string, unknown>, json: boolean): void {
 }
 
 async function main(argv: string[]): Promise<void> {
+  // The agent is a program of its own, with its own flags.
+  if (argv[0] === 'agent') return runAgentCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
