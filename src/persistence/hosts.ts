@@ -232,3 +232,18 @@ export async function hostRefs(
     ]),
   );
 }
+
+/** Moves the tenant's hosts (by uuid) into one of its groups; returns how many moved. */
+export async function moveHostsToGroup(
+  db: Queryable,
+  tenantId: number,
+  groupId: number,
+  uuids: readonly string[],
+): Promise<number> {
+  const result = await db.run(
+    `UPDATE hosts SET group_id = ? WHERE tenant_id = ? AND uuid IN (${uuids.map(() => '?').join(', ')})
+       AND EXISTS (SELECT 1 FROM host_groups g WHERE g.id = ? AND g.tenant_id = ?)`,
+    [groupId, tenantId, ...uuids, groupId, tenantId],
+  );
+  return result.changes;
+}

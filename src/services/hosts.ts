@@ -8,6 +8,7 @@ import {
   type Page,
   type PageRequest,
 } from '../domain/hosts.ts';
+import { ParapetError } from '../domain/errors.ts';
 import * as hosts from '../persistence/hosts.ts';
 import type { AppContext } from './context.ts';
 
@@ -30,4 +31,32 @@ export function listHosts(
     (slice) => hosts.listHosts(app.db, tenantId, query, slice),
     () => hosts.countHosts(app.db, tenantId, query),
   );
+}
+
+/**
+ * Moves hosts into a server group (Sas ModifyAssetGroup). An unknown group or
+ * host of the tenant is an IllegalParam and nothing moves.
+ */
+export async function moveHostsToGroup(
+  app: AppContext,
+  tenantId: number,
+  groupId: number,
+  uuids: readonly string[],
+): Promise<void> {
+  await app.db.withTransaction(async (tx) => {
+    const groups = await hosts.listHostGroups(tx, tenantId);
+    if (!groups.some((group) => group.id === groupId)) {
+      throw new ParapetError(
+        'IllegalParam',
+        `Illegal param: no server group of this account has the id ${groupId}.`,
+      );
+    }
+    const moved = await hosts.moveHostsToGroup(tx, tenantId, groupId, uuids);
+    if (moved !== new Set(uuids).size) {
+      throw new ParapetError(
+        'IllegalParam',
+        'Illegal param: some of the Uuids are not hosts of this account.',
+      );
+    }
+  });
 }

@@ -1,7 +1,13 @@
 /** The action table of the Sas dialect: every operation Parapet answers. */
 import type { SasAction } from './action.ts';
 import { describeExportInfo, describeVulExportInfo, exportRecord, exportVul } from './operations/exports.ts';
-import { describeAllGroups, describeCloudCenterInstances } from './operations/hosts.ts';
+import {
+  describePropertyPortDetail,
+  describePropertyProcDetail,
+  describePropertySoftwareDetail,
+  describePropertyUserDetail,
+} from './operations/assets.ts';
+import { describeAllGroups, describeCloudCenterInstances, modifyAssetGroup } from './operations/hosts.ts';
 import {
   cancelOnceTaskAction,
   describeOnceTask,
@@ -66,4 +72,9 @@ export const sasActions: SasAction[] = [
   listVirusScanMachineEvent,
   describeScanTaskStatistics,
   getVirusScanLatestTaskStatistic,
+  describePropertySoftwareDetail,
+  describePropertyProcDetail,
+  describePropertyPortDetail,
+  describePropertyUserDetail,
+  modifyAssetGroup,
 ];

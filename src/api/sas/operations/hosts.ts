@@ -6,9 +6,9 @@ import {
   type Host,
   type HostImportance,
 } from '../../../domain/hosts.ts';
-import { listHostGroups, listHosts } from '../../../services/hosts.ts';
+import { listHostGroups, listHosts, moveHostsToGroup } from '../../../services/hosts.ts';
 import { defineAction } from '../action.ts';
-import { bool, csv, int, oneOf, str, withDefault } from '../../text-params.ts';
+import { bool, csv, int, oneOf, required, str, withDefault } from '../../text-params.ts';
 
 /** The Security Center edition reported for every Parapet asset: 3, Enterprise (every feature Parapet has). */
 export const SAS_AUTH_VERSION = 3;
@@ -126,3 +126,12 @@ function renderInstance(host: Host, noGroupTrace: boolean): Record<string, unkno
     VendorName: HOST_VENDOR.name,
   };
 }
+
+export const modifyAssetGroup = defineAction({
+  name: 'ModifyAssetGroup',
+  params: { GroupId: required(int({ min: 1 })), Uuids: required(csv(str({ maxLength: 128 }))) },
+  async handle({ app, caller, params }) {
+    await moveHostsToGroup(app, caller.tenant.id, params.GroupId, params.Uuids);
+    return {};
+  },
+});

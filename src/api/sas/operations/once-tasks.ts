@@ -13,6 +13,7 @@ import {
   type OnceTaskView,
   type OnceTaskWithTargets,
 } from '../../../services/once-tasks.ts';
+import { cancelVirusScan } from '../../../services/virus-scans.ts';
 import { SAS_ONCE_TASK_STATUS, SAS_ONCE_TASK_STATUS_CODE } from '../../task-status-names.ts';
 import { int, oneOf, required, str, withDefault } from '../../text-params.ts';
 import { defineAction } from '../action.ts';
@@ -199,7 +200,9 @@ export const cancelOnceTaskAction = defineAction({
   ramService: 'yundun-aegis',
   params: { TaskId: required(onceTaskId) },
   async handle({ app, caller, params: p }) {
-    await cancelOnceTask(app, caller.tenant.id, p.TaskId);
+    // A virus scan's id (ScanTaskId) is a number; a one-time task's is 32 hex.
+    if (/^\d{1,15}$/.test(p.TaskId)) await cancelVirusScan(app, caller.tenant.id, Number(p.TaskId));
+    else await cancelOnceTask(app, caller.tenant.id, p.TaskId);
     return {};
   },
 });
