@@ -239,8 +239,29 @@ for (const dialect of dialects) {
           );
         assert.ok(mine.every((e) => !tree.clean.includes(e.path ?? '')));
       }
+      const latest = async () =>
+        (await sas.call('GetVirusScanLatestTaskStatistic', {})).Data as Record<string, unknown>;
+      assert.deepEqual(
+        (({ TaskId, Status, ScanMachine, CompleteMachine, SuspiciousMachine, SuspiciousCount }) => ({
+          TaskId,
+          Status,
+          ScanMachine,
+          CompleteMachine,
+          SuspiciousMachine,
+          SuspiciousCount,
+        }))(await latest()),
+        {
+          TaskId: String(taskId),
+          Status: 100,
+          ScanMachine: 2,
+          CompleteMachine: 2,
+          SuspiciousMachine: 2,
+          SuspiciousCount: found.length,
+        },
+      );
 
       const cleanTask = await scan(hosts.get('clean-1')?.groupId ?? 0);
+      assert.equal((await latest()).SuspiciousMachine, 0);
       const none = await sas.call('ListVirusScanMachineEvent', {
         CurrentPage: 1,
         PageSize: 10,

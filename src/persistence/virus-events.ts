@@ -151,13 +151,9 @@ export async function eventCountsByTaskHost(
   return new Map(rows.map((r) => [`${r.task_id}:${r.host_id}`, Number(r.n)]));
 }
 
-/** The tenant's events (of these levels) and the hosts they are on. */
-export async function eventTotals(
-  db: Queryable,
-  tenantId: number,
-  levels: readonly VirusLevel[] | undefined,
-) {
-  const where = whereEvents(tenantId, { levels });
+/** How many of the tenant's events match, and how many hosts they are on. */
+export async function eventTotals(db: Queryable, tenantId: number, query: VirusEventQuery) {
+  const where = whereEvents(tenantId, query);
   const row = await db.get<{ events: number; hosts: number }>(
     `SELECT COUNT(*) AS events, COUNT(DISTINCT e.host_id) AS hosts ${where.text}`,
     where.params,

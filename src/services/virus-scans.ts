@@ -5,7 +5,7 @@
  */
 import { ParapetError } from '../domain/errors.ts';
 import type { HostRef, Page } from '../domain/hosts.ts';
-import type { ScanType, VirusLevel } from '../domain/virus-scan.ts';
+import type { ScanType } from '../domain/virus-scan.ts';
 import {
   countTasks,
   countTenantTargets,
@@ -22,6 +22,7 @@ import {
 } from '../engine/index.ts';
 import { hostRefs } from '../persistence/hosts.ts';
 import * as events from '../persistence/virus-events.ts';
+import type { VirusEventQuery } from '../persistence/virus-events.ts';
 import type { AppContext } from './context.ts';
 import { VIRUS_SCAN_KIND, type VirusScanParams } from './fan-out-kinds.ts';
 import { resolveTargetHosts, type TargetSelection } from './target-hosts.ts';
@@ -149,12 +150,6 @@ export async function listHostScans(
   return { items, totalCount };
 }
 
-export interface VirusEventQuery {
-  hostUuid?: string;
-  taskId?: number;
-  levels?: readonly VirusLevel[];
-}
-
 export function listVirusEvents(
   app: AppContext,
   tenantId: number,
@@ -171,20 +166,21 @@ export function listVirusEvents(
 export interface VirusScanStatistics {
   /** Scan tasks of the tenant. */
   tasks: number;
-  /** Hosts with at least one flagged file (of the levels asked for). */
+  /** Hosts with at least one flagged file (of the events asked for). */
   hostsWithEvents: number;
-  /** Flagged files (of the levels asked for). */
+  /** Flagged files (of the events asked for). */
   events: number;
 }
 
+/** Totals over the tenant's scans; `query` narrows the events (levels, one task). */
 export async function virusScanStatistics(
   app: AppContext,
   tenantId: number,
-  levels: readonly VirusLevel[] | undefined,
+  query: VirusEventQuery,
 ): Promise<VirusScanStatistics> {
   const [tasks, totals] = await Promise.all([
     countTasks(app.db, tenantId, { kinds: [VIRUS_SCAN_KIND.kind] }),
-    events.eventTotals(app.db, tenantId, levels),
+    events.eventTotals(app.db, tenantId, query),
   ]);
   return { tasks, hostsWithEvents: totals.hosts, events: totals.events };
 }

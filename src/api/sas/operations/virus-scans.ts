@@ -217,7 +217,7 @@ export const describeScanTaskStatistics = defineAction({
   name: 'DescribeScanTaskStatistics',
   params: { Levels: csv(oneOf(VIRUS_LEVELS)) },
   async handle({ app, caller, params: p }) {
-    const stats = await virusScanStatistics(app, caller.tenant.id, p.Levels);
+    const stats = await virusScanStatistics(app, caller.tenant.id, { levels: p.Levels });
     return {
       TotalTaskNum: stats.tasks,
       PersonalTaskNum: stats.tasks,
@@ -235,12 +235,7 @@ export const getVirusScanLatestTaskStatistic = defineAction({
   async handle({ app, caller }) {
     const view = await latestVirusScan(app, caller.tenant.id);
     if (!view) return { Data: {} };
-    const stats = await listVirusEvents(
-      app,
-      caller.tenant.id,
-      { taskId: view.task.id },
-      { currentPage: 1, pageSize: 1 },
-    );
+    const stats = await virusScanStatistics(app, caller.tenant.id, { taskId: view.task.id });
     return {
       Data: {
         TaskId: String(view.task.id),
@@ -250,8 +245,8 @@ export const getVirusScanLatestTaskStatistic = defineAction({
         ScanMachine: view.counts.total,
         CompleteMachine: view.counts.answered,
         UnCompleteMachine: view.counts.total - view.counts.answered,
-        SuspiciousCount: stats.totalCount ?? 0,
-        SuspiciousMachine: 0,
+        SuspiciousCount: stats.events,
+        SuspiciousMachine: stats.hostsWithEvents,
         ScanTime: view.task.createdAt,
         ScanType: view.task.params.scanType,
         ScanPath: view.task.params.paths,
