@@ -24,6 +24,7 @@ import { makeEngines, type EngineOptions, type MalwareEngine } from '../scanning
 import { runVirusScan } from '../scanning/malware/scan.ts';
 import { AgentCallError, makeAgentClient, type AgentClient } from './client.ts';
 import { collectAssets } from './collectors/index.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 import { collectHostFacts } from './host-facts.ts';
 import { enroll, loadIdentity } from './identity.ts';
 import { openJournal, type Journal } from './journal.ts';
@@ -66,16 +67,11 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     onRetry: (path, why, delayMs) =>
       log(`${path} failed (${why}); retrying in ${(delayMs / 1000).toFixed(1)} s`),
   });
-  const facts = await collectHostFacts({ name: options.name, agentVersion: AGENT_VERSION });
-  let identity = await loadIdentity(options.dataDir);
-  if (!identity) {
-    if (options.token === undefined) throw new Error('This agent is not enrolled yet: give --token.');
-    identity = await enroll(client, options.dataDir, options.token, facts);
-    log(`enrolled as ${identity.uuid}`);
-  }
-  client.signAs(identity.uuid, identity.secret);
-  await client.call('PUT', '/agent/v1/host', facts);
-  const engines = await makeEngines(options.engines);
+  const lock = await lockDataDir(options.dataDir);
+  const { identity, facts, engines } = await setUp(client, options).catch(async (err: unknown) => {
+    await lock.release();
+    throw err;
+  });
   log(
     `agent ${identity.uuid} (${facts.hostname}) is running; engines: ${engines.map((e) => e.name).join(', ')}`,
   );
@@ -138,8 +134,23 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     async stop() {
       stopping.abort(new Error('the agent is stopping'));
       await Promise.allSettled([polling, ...workers.values()]);
+      await lock.release();
     },
   };
+}
+
+/** Enrolls if the data dir holds no identity yet, reports the host and finds the engines. */
+async function setUp(client: AgentClient, options: AgentOptions) {
+  const facts = await collectHostFacts({ name: options.name, agentVersion: AGENT_VERSION });
+  let identity = await loadIdentity(options.dataDir);
+  if (!identity) {
+    if (options.token === undefined) throw new Error('This agent is not enrolled yet: give --token.');
+    identity = await enroll(client, options.dataDir, options.token, facts);
+    options.log(`enrolled as ${identity.uuid}`);
+  }
+  client.signAs(identity.uuid, identity.secret);
+  await client.call('PUT', '/agent/v1/host', facts);
+  return { identity, facts, engines: await makeEngines(options.engines) };
 }
 
 interface WorkContext {
