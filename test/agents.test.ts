@@ -172,8 +172,27 @@ for (const dialect of dialects) {
         if (rows.length < 500) break;
       }
       assert.deepEqual([...listed].sort(), [...dpkgPackages()].sort());
-      const ports = await sas.call('DescribePropertyUserDetail', { Uuid: uuid, User: 'root' });
-      assert.equal((ports.Propertys as { IsRoot: string }[])[0]?.IsRoot, '1');
+      const users = await sas.call('DescribePropertyUserDetail', { Uuid: uuid, User: 'root' });
+      assert.equal((users.Propertys as { IsRoot: string }[])[0]?.IsRoot, '1');
+
+      // The agent sees its own process and the server's listening port (one machine).
+      const web1 = agents.find((agent) => agent.dataDir === join(root, 'web-1'));
+      const procs = await sas.call('DescribePropertyProcDetail', {
+        Uuid: uuid,
+        Cmdline: `--data-dir ${join(root, 'web-1')} `,
+      });
+      const mine = procs.Propertys as { Pid: string; Uuid: string; Cmdline: string }[];
+      assert.deepEqual(
+        mine.map((row) => [row.Pid, row.Uuid]),
+        [[String(web1?.child.pid), uuid]],
+      );
+      const port = Number(new URL(parapet.url).port);
+      const listening = await sas.call('DescribePropertyPortDetail', { Uuid: uuid, Port: port });
+      const rows = listening.Propertys as { Port: string; Proto: string; BindIp: string }[];
+      assert.ok(
+        rows.some((row) => row.Port === String(port) && row.Proto === 'tcp' && row.BindIp === '127.0.0.1'),
+        JSON.stringify(rows),
+      );
     });
 
     test('a virus scan of a group finds EICAR on both hosts; a clean tree has no events', async () => {

@@ -4,8 +4,13 @@
  * `Extend=1` makes the name filter a substring match, as on the cloud.
  */
 import type { HostRef } from '../../../domain/hosts.ts';
-import { listInventory, type InventoryCondition } from '../../../services/inventory.ts';
-import { int, oneOf, str, withDefault, type Codec } from '../../text-params.ts';
+import {
+  listInventory,
+  type InventoryCondition,
+  type InventoryItem,
+  type InventoryKind,
+} from '../../../services/inventory.ts';
+import { int, oneOf, str, withDefault, type Decoded, type ParamSpec } from '../../text-params.ts';
 import { defineAction } from '../action.ts';
 
 const paging = {
@@ -33,158 +38,134 @@ function hostFields(host: HostRef, collectedAt: number) {
   };
 }
 
-function conditions(
-  pairs: [string, string | number | undefined, 'exact' | 'contains'][],
-): InventoryCondition[] {
-  return pairs.flatMap(([column, value, match]) => (value === undefined ? [] : [{ column, value, match }]));
-}
-
-function pageInfo(p: { CurrentPage: number; PageSize: number }, count: number, total: number | undefined) {
-  return { CurrentPage: p.CurrentPage, PageSize: p.PageSize, Count: count, TotalCount: total };
-}
+type Filter = [column: string, value: string | number | undefined, match: 'exact' | 'contains'];
 
 const nameMatch = (extend: string | undefined) => (extend === '1' ? 'contains' : 'exact');
 
-export const describePropertySoftwareDetail = defineAction({
+/**
+ * One DescribeProperty*Detail: its own parameters on top of paging and
+ * `Uuid`, the filters they make, and the fields of one item; the host's
+ * fields and `PageInfo` are the same for all four.
+ */
+function defineInventoryAction<K extends InventoryKind, S extends ParamSpec>(definition: {
+  name: string;
+  kind: K;
+  params: S;
+  filters(p: Decoded<S & typeof paging>): Filter[];
+  fields(item: InventoryItem<K>): Record<string, unknown>;
+}) {
+  return defineAction({
+    name: definition.name,
+    params: { ...paging, ...definition.params },
+    async handle({ app, caller, params }) {
+      const p = params as Decoded<typeof paging>;
+      const conditions: InventoryCondition[] = definition
+        .filters(params)
+        .flatMap(([column, value, match]) => (value === undefined ? [] : [{ column, value, match }]));
+      const page = await listInventory(
+        app,
+        caller.tenant.id,
+        definition.kind,
+        { hostUuids: p.Uuid === undefined ? undefined : [p.Uuid], conditions },
+        { currentPage: p.CurrentPage, pageSize: p.PageSize },
+      );
+      return {
+        PageInfo: {
+          CurrentPage: p.CurrentPage,
+          PageSize: p.PageSize,
+          Count: page.items.length,
+          TotalCount: page.totalCount,
+        },
+        Propertys: page.items.map(({ host, item, collectedAt }) => ({
+          ...hostFields(host, collectedAt),
+          ...definition.fields(item),
+        })),
+      };
+    },
+  });
+}
+
+export const describePropertySoftwareDetail = defineInventoryAction({
   name: 'DescribePropertySoftwareDetail',
-  params: {
-    ...paging,
-    Name: str({ maxLength: 512 }),
-    SoftwareVersion: str({ maxLength: 256 }),
-  },
-  async handle({ app, caller, params: p }) {
-    const page = await listInventory(
-      app,
-      caller.tenant.id,
-      'software',
-      {
-        hostUuids: p.Uuid === undefined ? undefined : [p.Uuid],
-        conditions: conditions([
-          ['name', p.Name, nameMatch(p.Extend)],
-          ['version', p.SoftwareVersion, 'exact'],
-        ]),
-      },
-      { currentPage: p.CurrentPage, pageSize: p.PageSize },
-    );
-    return {
-      PageInfo: pageInfo(p, page.items.length, page.totalCount),
-      Propertys: page.items.map(({ host, item, collectedAt }) => ({
-        ...hostFields(host, collectedAt),
-        Name: item.name,
-        Version: item.version,
-        Path: '',
-        InstallTime: consoleTime(item.installedAt),
-        InstallTimeDt: item.installedAt,
-      })),
-    };
-  },
+  kind: 'software',
+  params: { Name: str({ maxLength: 512 }), SoftwareVersion: str({ maxLength: 256 }) },
+  filters: (p) => [
+    ['name', p.Name, nameMatch(p.Extend)],
+    ['version', p.SoftwareVersion, 'exact'],
+  ],
+  fields: (item) => ({
+    Name: item.name,
+    Version: item.version,
+    Path: '',
+    InstallTime: consoleTime(item.installedAt),
+    InstallTimeDt: item.installedAt,
+  }),
 });
 
-export const describePropertyProcDetail = defineAction({
+export const describePropertyProcDetail = defineInventoryAction({
   name: 'DescribePropertyProcDetail',
+  kind: 'processes',
   params: {
-    ...paging,
     Name: str({ maxLength: 256 }),
     User: str({ maxLength: 256 }),
     Cmdline: str({ maxLength: 1024 }),
   },
-  async handle({ app, caller, params: p }) {
-    const page = await listInventory(
-      app,
-      caller.tenant.id,
-      'processes',
-      {
-        hostUuids: p.Uuid === undefined ? undefined : [p.Uuid],
-        conditions: conditions([
-          ['name', p.Name, nameMatch(p.Extend)],
-          ['user_name', p.User, 'exact'],
-          ['cmdline', p.Cmdline, 'contains'],
-        ]),
-      },
-      { currentPage: p.CurrentPage, pageSize: p.PageSize },
-    );
-    return {
-      PageInfo: pageInfo(p, page.items.length, page.totalCount),
-      Propertys: page.items.map(({ host, item, collectedAt }) => ({
-        ...hostFields(host, collectedAt),
-        Name: item.name,
-        Pid: String(item.pid),
-        Path: item.path,
-        Cmdline: item.cmdline,
-        User: item.user,
-        EuidName: item.user,
-        State: item.state,
-        StartTime: consoleTime(item.startedAt),
-        StartTimeDt: item.startedAt,
-      })),
-    };
-  },
+  filters: (p) => [
+    ['name', p.Name, nameMatch(p.Extend)],
+    ['user_name', p.User, 'exact'],
+    ['cmdline', p.Cmdline, 'contains'],
+  ],
+  fields: (item) => ({
+    Name: item.name,
+    Pid: String(item.pid),
+    Path: item.path,
+    Cmdline: item.cmdline,
+    User: item.user,
+    EuidName: item.user,
+    State: item.state,
+    StartTime: consoleTime(item.startedAt),
+    StartTimeDt: item.startedAt,
+  }),
 });
 
-const port: Codec<number | undefined> = int({ min: 0, max: 65_535 });
-
-export const describePropertyPortDetail = defineAction({
+export const describePropertyPortDetail = defineInventoryAction({
   name: 'DescribePropertyPortDetail',
-  params: { ...paging, Port: port, ProcName: str({ maxLength: 256 }), BindIp: str({ maxLength: 64 }) },
-  async handle({ app, caller, params: p }) {
-    const page = await listInventory(
-      app,
-      caller.tenant.id,
-      'ports',
-      {
-        hostUuids: p.Uuid === undefined ? undefined : [p.Uuid],
-        conditions: conditions([
-          ['port', p.Port, 'exact'],
-          ['process_name', p.ProcName, nameMatch(p.Extend)],
-          ['bind_ip', p.BindIp, 'exact'],
-        ]),
-      },
-      { currentPage: p.CurrentPage, pageSize: p.PageSize },
-    );
-    return {
-      PageInfo: pageInfo(p, page.items.length, page.totalCount),
-      Propertys: page.items.map(({ host, item, collectedAt }) => ({
-        ...hostFields(host, collectedAt),
-        Port: String(item.port),
-        Proto: item.protocol,
-        BindIp: item.bindIp,
-        Pid: String(item.pid),
-        ProcName: item.processName,
-      })),
-    };
+  kind: 'ports',
+  params: {
+    Port: int({ min: 0, max: 65_535 }),
+    ProcName: str({ maxLength: 256 }),
+    BindIp: str({ maxLength: 64 }),
   },
+  filters: (p) => [
+    ['port', p.Port, 'exact'],
+    ['process_name', p.ProcName, nameMatch(p.Extend)],
+    ['bind_ip', p.BindIp, 'exact'],
+  ],
+  fields: (item) => ({
+    Port: String(item.port),
+    Proto: item.protocol,
+    BindIp: item.bindIp,
+    Pid: String(item.pid),
+    ProcName: item.processName,
+  }),
 });
 
-export const describePropertyUserDetail = defineAction({
+export const describePropertyUserDetail = defineInventoryAction({
   name: 'DescribePropertyUserDetail',
-  params: { ...paging, User: str({ maxLength: 256 }), IsRoot: oneOf(['0', '1']) },
-  async handle({ app, caller, params: p }) {
-    const page = await listInventory(
-      app,
-      caller.tenant.id,
-      'users',
-      {
-        hostUuids: p.Uuid === undefined ? undefined : [p.Uuid],
-        conditions: conditions([
-          ['name', p.User, nameMatch(p.Extend)],
-          ['is_root', p.IsRoot === undefined ? undefined : Number(p.IsRoot), 'exact'],
-        ]),
-      },
-      { currentPage: p.CurrentPage, pageSize: p.PageSize },
-    );
-    return {
-      PageInfo: pageInfo(p, page.items.length, page.totalCount),
-      Propertys: page.items.map(({ host, item, collectedAt }) => ({
-        ...hostFields(host, collectedAt),
-        User: item.name,
-        IsRoot: item.isRoot ? '1' : '0',
-        IsCouldLogin: item.canLogin ? 1 : 0,
-        GroupNames: item.groups,
-        LastLoginIp: item.lastLoginIp ?? '',
-        LastLoginTime: consoleTime(item.lastLoginAt),
-        LastLoginTimeDt: item.lastLoginAt,
-        LastLoginTimestamp: item.lastLoginAt,
-      })),
-    };
-  },
+  kind: 'users',
+  params: { User: str({ maxLength: 256 }), IsRoot: oneOf(['0', '1']) },
+  filters: (p) => [
+    ['name', p.User, nameMatch(p.Extend)],
+    ['is_root', p.IsRoot === undefined ? undefined : Number(p.IsRoot), 'exact'],
+  ],
+  fields: (item) => ({
+    User: item.name,
+    IsRoot: item.isRoot ? '1' : '0',
+    IsCouldLogin: item.canLogin ? 1 : 0,
+    GroupNames: item.groups,
+    LastLoginIp: item.lastLoginIp ?? '',
+    LastLoginTime: consoleTime(item.lastLoginAt),
+    LastLoginTimeDt: item.lastLoginAt,
+    LastLoginTimestamp: item.lastLoginAt,
+  }),
 });
