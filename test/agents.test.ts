@@ -351,6 +351,40 @@ for (const dialect of dialects) {
       assert.equal(after.ScanTaskProgress, 'Failed', 'the task is not reopened');
     });
 
+    test('an agent keeps working through a server restart', async () => {
+      const agent = startAgent('restart-1', join(root, 'restart-1'), [
+        '--token',
+        token('restart'),
+        '--clamav',
+        'off',
+      ]);
+      const uuid = (await waitOnline(['restart-1'])).get('restart-1')?.uuid ?? '';
+      const { env } = parapet;
+      await parapet.stop();
+      await waitFor('the agent to notice', () =>
+        Promise.resolve(/poll failed .*; retrying in/.test(agent.output()) || undefined),
+      );
+      parapet = await startParapet(dialect, 'agents', {
+        PARAPET_PORT: env.PARAPET_PORT,
+        PARAPET_DATA_DIR: env.PARAPET_DATA_DIR,
+        PARAPET_DATABASE_URL: env.PARAPET_DATABASE_URL,
+        PARAPET_VIRUS_SCAN_TIMEOUT_SECONDS: env.PARAPET_VIRUS_SCAN_TIMEOUT_SECONDS,
+        PARAPET_AGENT_OFFLINE_SECONDS: env.PARAPET_AGENT_OFFLINE_SECONDS,
+      });
+      const started = await sas.call('GenerateOnceTask', {
+        ...taskParams,
+        Param: JSON.stringify({ uuids: uuid }),
+      });
+      await waitFor('SUCCESS after the restart', async () => {
+        const body = await sas.call('GetOnceTaskResultInfo', {
+          ...taskParams,
+          TaskId: String(started.TaskId),
+        });
+        return (body.TaskInfo as { Status: string }).Status === 'SUCCESS' ? body : undefined;
+      });
+      assert.equal((await hostsByName()).get('restart-1')?.status, 'online');
+    });
+
     test('a cancelled scan stops its agent within seconds', async () => {
       const tree = join(root, 'cancel-tree');
       await mkdir(tree, { recursive: true });

@@ -86,14 +86,15 @@ async function isHealthy(url: string): Promise<boolean> {
 /**
  * Starts `parapet serve` on a free port with a new data dir and, on PostgreSQL,
  * a new database. `extraEnv` wins over both: pass PARAPET_DATABASE_URL and/or
- * PARAPET_DATA_DIR to point a second node at an existing store.
+ * PARAPET_DATA_DIR to point a second node at an existing store, and
+ * PARAPET_PORT to restart a server where its clients expect it.
  */
 export async function startParapet(
   dialect: Dialect,
   label: string,
   extraEnv: NodeJS.ProcessEnv = {},
 ): Promise<ParapetProcess> {
-  const port = await freePort();
+  const port = extraEnv.PARAPET_PORT ? Number(extraEnv.PARAPET_PORT) : await freePort();
   const rootKey = { accessKeyId: 'LTAItestroot0000000000', accessKeySecret: 'rootsecret0000000000000000000' };
   const env: NodeJS.ProcessEnv = {
     ...process.env,
