@@ -16,9 +16,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { signAgentRequest } from '../src/auth/agent-signature.ts';
-import type { Assignment, HostFacts, ResultPart } from '../src/domain/agent-protocol.ts';
+import type { ResultPart } from '../src/domain/agent-protocol.ts';
 import type { InstalledPackage } from '../src/domain/assets.ts';
+import { enrollLightAgent, lightHostFacts } from '../test/support/light-agent.ts';
 import { makeSasClient } from '../test/support/sas-clients.ts';
 import { freePort } from '../test/support/postgres-server.ts';
 
@@ -75,20 +75,6 @@ const tokenOut = spawnSync(process.execPath, [BIN, 'admin', 'enroll-token', 'cre
 });
 const { Token } = JSON.parse(tokenOut.stdout) as { Token: string };
 
-const facts = (i: number): HostFacts => ({
-  hostname: `bench-${i}`,
-  ips: [`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`],
-  macs: [],
-  os: 'linux',
-  osName: 'Debian GNU/Linux 12 (bookworm)',
-  osVersion: '12',
-  kernel: '6.1.0',
-  arch: 'x86_64',
-  cores: 2,
-  memMb: 4096,
-  cpuInfo: 'bench',
-  agentVersion: '0.1.0',
-});
 const packages: InstalledPackage[] = Array.from({ length: PACKAGES }, (_, i) => ({
   name: `package-${i}`,
   version: `1.${i}.0-1+deb12u1`,
@@ -100,22 +86,7 @@ const packages: InstalledPackage[] = Array.from({ length: PACKAGES }, (_, i) => 
 }));
 
 let requests = 0;
-interface SimAgent {
-  uuid: string;
-  secret: string;
-}
-async function call(agent: SimAgent, path: string, body: unknown): Promise<unknown> {
-  const payload = Buffer.from(JSON.stringify(body));
-  const headers = signAgentRequest(agent.uuid, agent.secret, { method: 'POST', target: path, body: payload });
-  const response = await fetch(`${base}${path}`, {
-    method: 'POST',
-    body: payload,
-    headers: { ...headers, 'content-type': 'application/json' },
-  });
-  requests++;
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-  return response.json();
-}
+const countRequest = () => void requests++;
 
 async function inBatches<T>(count: number, width: number, fn: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = [];
@@ -128,14 +99,10 @@ async function inBatches<T>(count: number, width: number, fn: (i: number) => Pro
 }
 
 const t0 = performance.now();
-const agents = await inBatches(AGENTS, 25, async (i) => {
-  const response = await fetch(`${base}/agent/v1/enroll`, {
-    method: 'POST',
-    body: JSON.stringify({ token: Token, host: facts(i) }),
-    headers: { 'content-type': 'application/json' },
-  });
-  return (await response.json()) as SimAgent;
-});
+const ip = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+const agents = await inBatches(AGENTS, 25, (i) =>
+  enrollLightAgent(base, Token, lightHostFacts(`bench-${i}`, ip(i)), { onRequest: countRequest }),
+);
 console.log(`enrolled ${AGENTS} agents in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
 let running = true;
@@ -143,10 +110,7 @@ let lastDeliveredAt = 0;
 let delivered = 0;
 const loops = agents.map(async (agent) => {
   while (running) {
-    const { assignments } = (await call(agent, '/agent/v1/poll', { wait: POLL_WAIT_SECONDS })) as {
-      assignments: Assignment[];
-    };
-    for (const assignment of assignments) {
+    for (const assignment of await agent.poll(POLL_WAIT_SECONDS)) {
       delivered++;
       lastDeliveredAt = performance.now();
       const part: ResultPart = {
@@ -158,7 +122,7 @@ const loops = agents.map(async (agent) => {
           inventory: { collectedAt: Date.now(), packages, processes: [], ports: [], users: [] },
         },
       };
-      await call(agent, `/agent/v1/assignments/${assignment.id}/result`, part);
+      await agent.result(assignment.id, part);
     }
   }
 });

@@ -17,6 +17,7 @@ import { EICAR_MD5, EICAR_SHA256, writeEicarTree } from './support/eicar.ts';
 import { startParapet, type ParapetProcess } from './support/parapet-process.ts';
 import { makeSasClient, type SasClient } from './support/sas-clients.ts';
 import { testStateDir } from './support/state-dir.ts';
+import { waitFor as waitForCondition } from './support/wait-for.ts';
 
 const BIN = resolve(import.meta.dirname, '../bin/parapet.js');
 const CLAMAV = spawnSync('clamscan', ['--version']).status === 0;
@@ -28,15 +29,9 @@ interface RunningAgent {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
+/** The SDK calls of these tests poll at 5/s: a fleet's work takes seconds. */
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000) =>
+  waitForCondition(what, probe, timeoutMs, 200);
 
 function dpkgPackages(): Set<string> {
   const out = spawnSync('dpkg-query', ['-W', '-f', '${Package}\t${Version}\t${db:Status-Abbrev}\n'], {

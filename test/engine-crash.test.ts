@@ -12,13 +12,8 @@ import { createTask, getTask, type Task } from '../src/engine/tasks.ts';
 import { openDatabase, type Database, type Dialect } from '../src/persistence/database.ts';
 import { migrate } from '../src/persistence/migrate.ts';
 import { createDatabaseUrl, dialects } from './support/databases.ts';
-import {
-  addTenant,
-  createRecordTables,
-  makeStepsKind,
-  waitFor,
-  type RunRecord,
-} from './fixtures/engine-helpers.ts';
+import { waitFor } from './support/wait-for.ts';
+import { addTenant, createRecordTables, makeStepsKind, type RunRecord } from './fixtures/engine-helpers.ts';
 
 const workerScript = fileURLToPath(new URL('./fixtures/engine-worker.ts', import.meta.url));
 const LEASE_MS = 1_000;

@@ -12,14 +12,9 @@ import { PermanentTaskError, defineTaskKind, type TaskKind } from '../src/engine
 import { cancelTask, claimTask, createTask, getTask, type Task } from '../src/engine/tasks.ts';
 import { makeWorker, type Worker, type WorkerOptions } from '../src/engine/worker.ts';
 import type { Database, SqlValue } from '../src/persistence/database.ts';
+import { waitFor } from './support/wait-for.ts';
 import { dialects, openTestDatabase } from './support/databases.ts';
-import {
-  addTenant,
-  createRecordTables,
-  makeMemoryLogger,
-  makeStepsKind,
-  waitFor,
-} from './fixtures/engine-helpers.ts';
+import { addTenant, createRecordTables, makeMemoryLogger, makeStepsKind } from './fixtures/engine-helpers.ts';
 
 for (const dialect of dialects) {
   describe(`engine worker (${dialect})`, () => {

@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import ExcelJS from 'exceljs';
 import { loadServerKey } from '../src/auth/secret-box.ts';
 import { HANDLED_STATUSES, type VulStatus } from '../src/domain/vulnerabilities.ts';
 import { openDatabase, type Database } from '../src/persistence/database.ts';
@@ -14,6 +13,7 @@ import { dialects } from './support/databases.ts';
 import { startParapet, type ParapetProcess } from './support/parapet-process.ts';
 import { startS3Server, type S3Server } from './support/s3-server.ts';
 import { expectSasError, makeSasClient, type ClientKind, type SasClient } from './support/sas-clients.ts';
+import { readWorkbook } from './support/workbooks.ts';
 
 /** The server writes dates in its own zone; +8 h makes a wrong conversion visible. */
 const SERVER_TZ = 'Asia/Shanghai';
@@ -42,21 +42,6 @@ interface ExportCase {
   client: ClientKind;
   params: Record<string, string | number>;
   keep: (row: FindingRow) => boolean;
-}
-
-interface Sheet {
-  header: string[];
-  rows: unknown[][];
-}
-
-async function readWorkbook(bytes: Buffer): Promise<Sheet[]> {
-  const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
-  return workbook.worksheets.map((sheet) => {
-    const values: unknown[][] = [];
-    sheet.eachRow((row) => values.push((row.values as unknown[]).slice(1)));
-    return { header: values[0] as string[], rows: values.slice(1) };
-  });
 }
 
 /** A date cell (read by exceljs as wall-clock time in UTC) within a second of `wallClockMs`. */
