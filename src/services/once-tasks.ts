@@ -42,6 +42,7 @@ export const ONCE_TASK_TYPES = [
   'ATTACK_SURFACE_SCAN',
   'ASSET_EXPOSURE_SCAN',
   'VUL_CHECK_TASK',
+  'ASSET_REFRESH_HOST',
 ] as const;
 export type OnceTaskType = (typeof ONCE_TASK_TYPES)[number];
 export const RUNNABLE_ONCE_TASK_TYPES: readonly OnceTaskType[] = ['ASSETS_COLLECTION'];

@@ -12,6 +12,7 @@ import {
   createFanOutTask,
   fanOutCounts,
   getTask,
+  listTargets,
   listTasks,
   listTenantTargets,
   type FanOutCounts,
@@ -38,6 +39,8 @@ export interface StartVirusScanRequest {
   paths: string[];
   targetInfo: string;
   origin: VirusScanParams['origin'];
+  /** The client's token (Sas `ClientToken`): the same token again returns the scan it started. */
+  clientToken?: string;
 }
 
 /** Queues a scan of the selected hosts; its id is the Sas ScanTaskId. */
@@ -58,6 +61,7 @@ export async function startVirusScan(
       },
       hostIds: await resolveTargetHosts(tx, tenantId, request.selection),
       targetTimeoutMs: app.agents.virusScanTimeoutMs,
+      idempotencyKey: request.clientToken === undefined ? undefined : `client-token:${request.clientToken}`,
     }),
   );
   return viewOf(app, task);
@@ -183,4 +187,13 @@ export async function virusScanStatistics(
     events.eventTotals(app.db, tenantId, query),
   ]);
   return { tasks, hostsWithEvents: totals.hosts, events: totals.events };
+}
+
+/** Hosts of the tenant's scan `taskId` whose scan succeeded and flagged nothing. */
+export async function cleanHostCount(app: AppContext, tenantId: number, taskId: number): Promise<number> {
+  const [targets, perHost] = await Promise.all([
+    listTargets(app.db, taskId),
+    events.eventCountsByTaskHost(app.db, tenantId, [taskId]),
+  ]);
+  return targets.filter((t) => t.status === 'succeeded' && !perHost.has(`${taskId}:${t.hostId}`)).length;
 }

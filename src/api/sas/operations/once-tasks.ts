@@ -80,13 +80,14 @@ export const getLastOnceTaskInfo = defineAction({
   },
   async handle({ app, caller, params: p }) {
     const view = await lastOnceTask(app, caller.tenant.id, p.TaskType);
-    if (!view) return {};
+    // Result says whether there was a task to show (SUCCESS | TASK_NOT_EXISTS in the SDK's model).
+    if (!view) return { TaskInfo: { Result: 'TASK_NOT_EXISTS' } };
     return {
       ...counts(view),
       TaskInfo: {
         Status: SAS_ONCE_TASK_STATUS[view.task.status],
         Progress: view.counts.progress,
-        Result: SAS_ONCE_TASK_STATUS[view.task.status],
+        Result: 'SUCCESS',
       },
     };
   },

@@ -3,6 +3,7 @@ import { invalidParameter, parseJsonParameter } from '../../../domain/errors.ts'
 import { SCAN_TYPES, VIRUS_LEVELS } from '../../../domain/virus-scan.ts';
 import type { TaskStatus } from '../../../engine/index.ts';
 import {
+  cleanHostCount,
   getVirusScan,
   latestVirusScan,
   listHostScans,
@@ -73,6 +74,7 @@ export const createVirusScanOnceTask = defineAction({
     ScanPath: repeated(str({ maxLength: 4096, pattern: /^\// })),
     SelectionKey: str({ maxLength: 256 }),
     Param: str({ maxLength: 4096 }),
+    ClientToken: str({ maxLength: 64, pattern: /^[\x21-\x7e]+$/ }),
   },
   async handle({ app, caller, params: p }) {
     const paths = p.ScanPath ?? [];
@@ -88,6 +90,7 @@ export const createVirusScanOnceTask = defineAction({
       paths: p.ScanType === 'user' ? paths : [],
       targetInfo: '',
       origin: 'CreateVirusScanOnceTask',
+      clientToken: p.ClientToken,
     });
     return {};
   },
@@ -114,13 +117,13 @@ export const listVirusScanTask = defineAction({
   name: 'ListVirusScanTask',
   params: {
     Status: statusCode,
-    StatusList: csv(str({ pattern: /^[1-4]$/ })),
+    StatusList: repeated(statusCode),
     CurrentPage: withDefault(int({ min: 1, max: 1_000_000 }), 1),
     PageSize: withDefault(int({ min: 1, max: 100 }), 20),
     Lang: oneOf(['zh', 'en']),
   },
   async handle({ app, caller, params: p }) {
-    const codes = p.StatusList?.map(Number) ?? (p.Status === undefined ? undefined : [p.Status]);
+    const codes = p.StatusList ?? (p.Status === undefined ? undefined : [p.Status]);
     const statuses = codes?.flatMap((code) => STATUS_BY_CODE[code] ?? []);
     const { items, totalCount } = await listHostScans(app, caller.tenant.id, statuses, {
       currentPage: p.CurrentPage,
@@ -241,12 +244,14 @@ export const getVirusScanLatestTaskStatistic = defineAction({
         TaskId: String(view.task.id),
         // The cloud's root task states: 0 not started, 10 scanning, 100 done.
         Status: view.task.status === 'queued' ? 0 : view.task.status === 'running' ? 10 : 100,
-        Progress: `${view.counts.progress}%`,
+        // A bare number here ("92"), unlike DescribeOnceTask's "92%".
+        Progress: String(view.counts.progress),
         ScanMachine: view.counts.total,
         CompleteMachine: view.counts.answered,
         UnCompleteMachine: view.counts.total - view.counts.answered,
         SuspiciousCount: stats.events,
         SuspiciousMachine: stats.hostsWithEvents,
+        SafeMachine: await cleanHostCount(app, caller.tenant.id, view.task.id),
         ScanTime: view.task.createdAt,
         ScanType: view.task.params.scanType,
         ScanPath: view.task.params.paths,
