@@ -41,6 +41,26 @@ const AGENT_CLOCK_SKEW_MS = 5 * 60_000;
 /** A host row is written at most this often by an agent's requests (its liveness). */
 const TOUCH_QUIET_MS = 5_000;
 
+/**
+ * Liveness: a host is seen when its agent's request arrives (written at most
+ * every `touchQuietMs`), and an idle agent always holds a poll open. So that
+ * an agent that keeps polling never shows offline, a poll is held at most
+ * half the offline threshold and the writes are skipped for at most a
+ * quarter of it: such a host is seen at least every ¾ of the threshold.
+ */
+function liveness(settings: AgentSettings) {
+  return {
+    maxPollWaitMs: Math.min(settings.pollWaitMs, settings.offlineAfterMs / 2),
+    touchQuietMs: Math.min(TOUCH_QUIET_MS, settings.offlineAfterMs / 4),
+  };
+}
+
+/** How long to hold an agent's poll open: what it asked for (default pollWaitMs), within the liveness bound. */
+export function pollWaitMs(app: AppContext, requestedMs: number | undefined): number {
+  const { maxPollWaitMs } = liveness(app.agents);
+  return Math.min(requestedMs ?? maxPollWaitMs, maxPollWaitMs);
+}
+
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export interface NewEnrollToken {
@@ -90,7 +110,7 @@ export async function enrollAgent(app: AppContext, token: string, facts: HostFac
       now,
     }),
   );
-  return { uuid, secret, pollWaitSeconds: Math.round(app.agents.pollWaitMs / 1000) };
+  return { uuid, secret, pollWaitSeconds: Math.max(1, Math.floor(pollWaitMs(app, undefined) / 1000)) };
 }
 
 /** The agent a verified request came from. */
@@ -129,7 +149,7 @@ export async function authenticateAgent(
       throw refuse('the nonce was used before (a replay)');
     throw err;
   }
-  await agents.touchHost(app.db, agent.hostId, now, TOUCH_QUIET_MS);
+  await agents.touchHost(app.db, agent.hostId, now, liveness(app.agents).touchQuietMs);
   return { uuid: agent.uuid, hostId: agent.hostId, tenantId: agent.tenantId };
 }
 

@@ -8,7 +8,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseAgentHeaders } from '../../auth/agent-signature.ts';
 import { AGENT_API_PREFIX } from '../../domain/agent-protocol.ts';
 import { invalidParameter, ParapetError } from '../../domain/errors.ts';
-import { authenticateAgent, enrollAgent, refreshHost, type AgentIdentity } from '../../services/agents.ts';
+import {
+  authenticateAgent,
+  enrollAgent,
+  pollWaitMs,
+  refreshHost,
+  type AgentIdentity,
+} from '../../services/agents.ts';
 import { makeAssignmentWaker } from '../../services/assignment-waker.ts';
 import { pollAssignments, postResultPart, reportProgress } from '../../services/assignments.ts';
 import type { AppContext } from '../../services/context.ts';
@@ -107,7 +113,7 @@ export function registerAgentRoutes(server: FastifyInstance, options: AgentRoute
   });
   signed('POST', '/poll', async (agent, body) => {
     const waitSeconds = checkPollWait(body);
-    const waitMs = waitSeconds === undefined ? app.agents.pollWaitMs : waitSeconds * 1000;
+    const waitMs = pollWaitMs(app, waitSeconds === undefined ? undefined : waitSeconds * 1000);
     return { assignments: await pollAssignments(app, waker, agent, waitMs) };
   });
   signed('POST', '/assignments/:id/progress', (agent, body, request) =>
