@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ResultPart } from '../src/domain/agent-protocol.ts';
 import type { AssetInventory } from '../src/domain/assets.ts';
-import type { VirusDetection } from '../src/domain/virus-scan.ts';
+import type { SkippedFile, VirusDetection } from '../src/domain/virus-scan.ts';
 import { dialects } from './support/databases.ts';
 import { enrollLightAgent, lightHostFacts, type LightAgent } from './support/light-agent.ts';
 import { startParapet, type ParapetProcess } from './support/parapet-process.ts';
@@ -47,7 +47,7 @@ const assets = (data: AssetInventory): ResultPart => ({
   data: { type: 'ASSETS_COLLECTION', inventory: data },
 });
 
-const scanReport = (detections: VirusDetection[]): ResultPart => ({
+const scanReport = (detections: VirusDetection[], skipped: SkippedFile[] = []): ResultPart => ({
   part: 1,
   parts: 1,
   status: 'succeeded',
@@ -61,8 +61,8 @@ const scanReport = (detections: VirusDetection[]): ResultPart => ({
       scannedFiles: 10,
       scannedBytes: 1000,
       detections,
-      skippedCount: 0,
-      skipped: [],
+      skippedCount: skipped.length,
+      skipped,
     },
   },
 });
@@ -440,6 +440,13 @@ for (const dialect of dialects) {
         a2: [detection('/home/v/miner', 'Heuristics.Miner', 'suspicious')],
         b1: [],
       };
+      // A file b1 could not scan is shown with its host, never counted clean.
+      const tooLarge: SkippedFile = {
+        path: '/home/w/disk.img',
+        size: 200 * 2 ** 20,
+        reason: 'too-large',
+        detail: 'larger than --max-file-size (100 MiB)',
+      };
       let taskId = 0;
       for (const [name, agent] of [
         ['a1', a1],
@@ -449,7 +456,7 @@ for (const dialect of dialects) {
         const work = await takeOne(agent);
         assert.deepEqual(work.params, { type: 'VIRUS_SCAN', scanType: 'user', paths: ['/srv/www', '/home'] });
         await agent.progress(work.id, 30);
-        await agent.result(work.id, scanReport(found[name] ?? []));
+        await agent.result(work.id, scanReport(found[name] ?? [], name === 'b1' ? [tooLarge] : []));
         taskId = work.id;
       }
       const latest = (await sas.call('GetVirusScanLatestTaskStatistic', {})).Data as Record<string, unknown>;
@@ -510,17 +517,21 @@ for (const dialect of dialects) {
           Uuid: string;
           ScanType: string;
           SuspiciousCount: number;
+          Result: string;
         }[]
       )
         .filter((row) => row.TaskId === String(taskId))
-        .map((row) => [row.Uuid, row.ScanType, row.SuspiciousCount])
+        .map((row) => {
+          const result = JSON.parse(row.Result) as { skippedCount: number; skipped: SkippedFile[] };
+          return [row.Uuid, row.ScanType, row.SuspiciousCount, result.skippedCount, result.skipped];
+        })
         .sort();
       assert.deepEqual(
         perHost,
         [
-          [a1.uuid, 'user', 2],
-          [a2.uuid, 'user', 1],
-          [b1.uuid, 'user', 0],
+          [a1.uuid, 'user', 2, 0, []],
+          [a2.uuid, 'user', 1, 0, []],
+          [b1.uuid, 'user', 0, 1, [tooLarge]],
         ].sort(),
       );
 
