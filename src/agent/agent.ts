@@ -273,6 +273,6 @@ export function scanRootsOf(
     roots: params.paths.filter(inside),
     outside: params.paths
       .filter((path) => !inside(path))
-      .map((path) => ({ path, size: 0, reason: 'unreadable', detail: "outside the agent's scan roots" })),
+      .map((path) => ({ path, size: 0, reason: 'outside-roots', detail: "outside the agent's --scan-root" })),
   };
 }

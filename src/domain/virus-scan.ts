@@ -77,7 +77,19 @@ export interface VirusDetection {
   level: VirusLevel;
 }
 
-export type SkipReason = 'too-large' | 'unreadable' | 'engine-limit' | 'engine-error';
+/**
+ * Why a file was not scanned: larger than the agent's limit, unreadable,
+ * beyond an engine's limits, an engine's error, or (a `user` scan's path)
+ * outside the scan roots the agent was started with.
+ */
+export const SKIP_REASONS = [
+  'too-large',
+  'unreadable',
+  'engine-limit',
+  'engine-error',
+  'outside-roots',
+] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
 
 export interface SkippedFile {
   path: string;

@@ -24,6 +24,7 @@ import { invalidParameter } from '../../domain/errors.ts';
 import {
   ENGINE_NAMES,
   MAX_SKIPPED_LISTED,
+  SKIP_REASONS,
   VIRUS_LEVELS,
   type SkippedFile,
   type VirusDetection,
@@ -201,12 +202,7 @@ function checkSkipped(value: unknown, path: string): SkippedFile {
   return {
     path: text(s.path, `${path}.path`, PATH),
     size: integer(s.size, `${path}.size`),
-    reason: oneOf(s.reason, `${path}.reason`, [
-      'too-large',
-      'unreadable',
-      'engine-limit',
-      'engine-error',
-    ] as const),
+    reason: oneOf(s.reason, `${path}.reason`, SKIP_REASONS),
     detail: text(s.detail, `${path}.detail`, 1024),
   };
 }
