@@ -54,6 +54,13 @@ export const SAS_ONCE_TASK_STATUS_CODE: Record<TaskStatus, number> = {
   cancelled: 3,
 };
 
+/** The core statuses a Sas status code (1–4) filter stands for: the inverse of SAS_ONCE_TASK_STATUS_CODE. */
+export function statusesOfSasCode(code: number): TaskStatus[] {
+  return (Object.keys(SAS_ONCE_TASK_STATUS_CODE) as TaskStatus[]).filter(
+    (status) => SAS_ONCE_TASK_STATUS_CODE[status] === code,
+  );
+}
+
 /** Sas DescribeScanTaskProgress `ScanTaskProgress` (mixed case, as the cloud sends it). */
 export const SAS_SCAN_PROGRESS: Record<TaskStatus, string> = {
   queued: 'init',

@@ -93,7 +93,7 @@ export async function cancelVirusScan(app: AppContext, tenantId: number, taskId:
 }
 
 /** The tenant's latest scan, if any. */
-export async function latestVirusScan(app: AppContext, tenantId: number): Promise<VirusScanView | undefined> {
+async function latestVirusScan(app: AppContext, tenantId: number): Promise<VirusScanView | undefined> {
   const [task] = await listTasks(
     app.db,
     tenantId,
@@ -189,11 +189,32 @@ export async function virusScanStatistics(
   return { tasks, hostsWithEvents: totals.hosts, events: totals.events };
 }
 
-/** Hosts of the tenant's scan `taskId` whose scan succeeded and flagged nothing. */
-export async function cleanHostCount(app: AppContext, tenantId: number, taskId: number): Promise<number> {
+export interface LatestVirusScanSummary extends VirusScanView {
+  /** Files the scan flagged. */
+  events: number;
+  /** Hosts with at least one flagged file. */
+  hostsWithEvents: number;
+  /** Hosts whose scan succeeded and flagged nothing. */
+  cleanHosts: number;
+}
+
+/** The tenant's latest scan with what its hosts found, from one count of events per host. */
+export async function latestVirusScanSummary(
+  app: AppContext,
+  tenantId: number,
+): Promise<LatestVirusScanSummary | undefined> {
+  const view = await latestVirusScan(app, tenantId);
+  if (!view) return undefined;
+  const taskId = view.task.id;
   const [targets, perHost] = await Promise.all([
     listTargets(app.db, taskId),
     events.eventCountsByTaskHost(app.db, tenantId, [taskId]),
   ]);
-  return targets.filter((t) => t.status === 'succeeded' && !perHost.has(`${taskId}:${t.hostId}`)).length;
+  return {
+    ...view,
+    events: [...perHost.values()].reduce((sum, n) => sum + n, 0),
+    hostsWithEvents: perHost.size,
+    cleanHosts: targets.filter((t) => t.status === 'succeeded' && !perHost.has(`${taskId}:${t.hostId}`))
+      .length,
+  };
 }

@@ -1,6 +1,5 @@
 /** Sas one-time tasks: GenerateOnceTask, its progress and listings, and CancelOnceTask. */
 import { invalidParameter } from '../../../domain/errors.ts';
-import type { TaskStatus } from '../../../engine/index.ts';
 import {
   MAX_UNFINISHED_ONCE_TASKS,
   ONCE_TASK_TYPES,
@@ -14,7 +13,11 @@ import {
   type OnceTaskWithTargets,
 } from '../../../services/once-tasks.ts';
 import { cancelVirusScan } from '../../../services/virus-scans.ts';
-import { SAS_ONCE_TASK_STATUS, SAS_ONCE_TASK_STATUS_CODE } from '../../task-status-names.ts';
+import {
+  SAS_ONCE_TASK_STATUS,
+  SAS_ONCE_TASK_STATUS_CODE,
+  statusesOfSasCode,
+} from '../../task-status-names.ts';
 import { int, oneOf, required, str, withDefault } from '../../text-params.ts';
 import { defineAction } from '../action.ts';
 
@@ -93,13 +96,6 @@ export const getLastOnceTaskInfo = defineAction({
   },
 });
 
-const STATUS_BY_CODE: Record<string, TaskStatus[]> = {
-  '1': ['queued', 'running'],
-  '2': ['succeeded'],
-  '3': ['failed', 'cancelled'],
-  '4': ['timed_out'],
-};
-
 /** One host's part of a task, as DescribeOnceTask's DetailData lists it. */
 function targetDetail({ target, host }: OnceTaskWithTargets['targets'][number]) {
   return {
@@ -138,7 +134,7 @@ export const describeOnceTask = defineAction({
       {
         taskType: p.TaskType,
         onceTaskId: p.TaskId ?? p.RootTaskId,
-        statuses: p.TaskStatus === undefined ? undefined : STATUS_BY_CODE[p.TaskStatus],
+        statuses: p.TaskStatus === undefined ? undefined : statusesOfSasCode(Number(p.TaskStatus)),
         createdFrom: p.StartTimeQuery,
         createdTo: p.EndTimeQuery,
       },

@@ -1,11 +1,9 @@
 /** Sas virus scans: starting them, their progress, per-host listings, events and statistics. */
 import { invalidParameter, parseJsonParameter } from '../../../domain/errors.ts';
 import { SCAN_TYPES, VIRUS_LEVELS } from '../../../domain/virus-scan.ts';
-import type { TaskStatus } from '../../../engine/index.ts';
 import {
-  cleanHostCount,
   getVirusScan,
-  latestVirusScan,
+  latestVirusScanSummary,
   listHostScans,
   listVirusEvents,
   startVirusScan,
@@ -15,6 +13,7 @@ import {
   SAS_ONCE_TASK_STATUS,
   SAS_SCAN_PROGRESS,
   SAS_VIRUS_SCAN_STATUS_CODE,
+  statusesOfSasCode,
 } from '../../task-status-names.ts';
 import { csv, int, oneOf, repeated, required, str, withDefault } from '../../text-params.ts';
 import { defineAction } from '../action.ts';
@@ -105,12 +104,6 @@ export const describeScanTaskProgress = defineAction({
   },
 });
 
-const STATUS_BY_CODE: Record<number, TaskStatus[]> = {
-  1: ['queued', 'running'],
-  2: ['succeeded'],
-  3: ['failed', 'cancelled'],
-  4: ['timed_out'],
-};
 const statusCode = int({ min: 1, max: 4 });
 
 export const listVirusScanTask = defineAction({
@@ -124,7 +117,7 @@ export const listVirusScanTask = defineAction({
   },
   async handle({ app, caller, params: p }) {
     const codes = p.StatusList ?? (p.Status === undefined ? undefined : [p.Status]);
-    const statuses = codes?.flatMap((code) => STATUS_BY_CODE[code] ?? []);
+    const statuses = codes?.flatMap((code) => statusesOfSasCode(code));
     const { items, totalCount } = await listHostScans(app, caller.tenant.id, statuses, {
       currentPage: p.CurrentPage,
       pageSize: p.PageSize,
@@ -236,25 +229,25 @@ export const getVirusScanLatestTaskStatistic = defineAction({
   name: 'GetVirusScanLatestTaskStatistic',
   params: {},
   async handle({ app, caller }) {
-    const view = await latestVirusScan(app, caller.tenant.id);
-    if (!view) return { Data: {} };
-    const stats = await virusScanStatistics(app, caller.tenant.id, { taskId: view.task.id });
+    const scan = await latestVirusScanSummary(app, caller.tenant.id);
+    if (!scan) return { Data: {} };
+    const { task, counts } = scan;
     return {
       Data: {
-        TaskId: String(view.task.id),
+        TaskId: String(task.id),
         // The cloud's root task states: 0 not started, 10 scanning, 100 done.
-        Status: view.task.status === 'queued' ? 0 : view.task.status === 'running' ? 10 : 100,
+        Status: task.status === 'queued' ? 0 : task.status === 'running' ? 10 : 100,
         // A bare number here ("92"), unlike DescribeOnceTask's "92%".
-        Progress: String(view.counts.progress),
-        ScanMachine: view.counts.total,
-        CompleteMachine: view.counts.answered,
-        UnCompleteMachine: view.counts.total - view.counts.answered,
-        SuspiciousCount: stats.events,
-        SuspiciousMachine: stats.hostsWithEvents,
-        SafeMachine: await cleanHostCount(app, caller.tenant.id, view.task.id),
-        ScanTime: view.task.createdAt,
-        ScanType: view.task.params.scanType,
-        ScanPath: view.task.params.paths,
+        Progress: String(counts.progress),
+        ScanMachine: counts.total,
+        CompleteMachine: counts.answered,
+        UnCompleteMachine: counts.total - counts.answered,
+        SuspiciousCount: scan.events,
+        SuspiciousMachine: scan.hostsWithEvents,
+        SafeMachine: scan.cleanHosts,
+        ScanTime: task.createdAt,
+        ScanType: task.params.scanType,
+        ScanPath: task.params.paths,
       },
     };
   },
